@@ -1,0 +1,54 @@
+//! `kansa`: the command-line shell over Kansa's libraries.
+
+mod importer;
+mod lists_cmd;
+mod output;
+mod update;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "kansa",
+    version,
+    about = "Compliance and security engine for crypto-asset exchanges"
+)]
+struct Cli {
+    /// Data directory holding the embedded store.
+    #[arg(
+        long,
+        global = true,
+        env = "KANSA_DATA",
+        default_value = "./kansa-data"
+    )]
+    data: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Sanctions lists: import, list, show, diff, update.
+    Lists {
+        #[command(subcommand)]
+        command: lists_cmd::ListsCommand,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result: Result<bool> = match cli.command {
+        Command::Lists { command } => lists_cmd::run(&cli.data, command),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

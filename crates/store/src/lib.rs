@@ -1,0 +1,77 @@
+//! Kansa's embedded store: one SQLite database (WAL) in the data directory.
+//!
+//! List snapshots are stored content-addressed: each entity version is
+//! serialised once into `bodies`, keyed by the SHA-256 of its JSON, and a
+//! snapshot is the set of `(entity id, body hash)` pairs it holds. Weekly
+//! snapshots that change a handful of entries therefore cost a handful of
+//! bodies, and a diff is a join on hashes.
+//!
+//! Invariants:
+//! - an import is one transaction: it either lands whole (snapshot row,
+//!   entity rows, activation) or leaves no trace;
+//! - `(source, sha256)` is unique: importing identical bytes is a no-op;
+//! - each source has at most one active snapshot, the one screening uses.
+
+mod error;
+mod schema;
+mod snapshots;
+
+pub use error::StoreError;
+pub use snapshots::{ImportOutcome, ImportRequest};
+
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+
+/// The embedded store.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// The file name of the database inside the data directory.
+pub const DB_FILE: &str = "kansa.db";
+
+impl Store {
+    /// Opens (creating if needed) the store in `dir`.
+    pub fn open_dir(dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Io {
+            path: dir.display().to_string(),
+            source: e,
+        })?;
+        Self::open(&dir.join(DB_FILE))
+    }
+
+    /// Opens (creating if needed) the database file at `path`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA temp_store = MEMORY;",
+        )?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        schema::migrate(&mut store.conn)?;
+        Ok(store)
+    }
+
+    /// An in-memory store, for tests.
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        let mut conn = Connection::open_in_memory()?;
+        conn.execute_batch("PRAGMA foreign_keys = ON;")?;
+        schema::migrate(&mut conn)?;
+        Ok(Store {
+            conn,
+            path: PathBuf::from(":memory:"),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}

@@ -1,0 +1,53 @@
+//! Schema migrations, applied in order and recorded in `user_version`.
+
+use crate::StoreError;
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: list snapshots, content-addressed entity bodies.
+    "CREATE TABLE snapshots (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        source      TEXT NOT NULL,
+        format      TEXT NOT NULL,
+        version     TEXT NOT NULL,
+        published   TEXT,
+        sha256      TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        files       TEXT NOT NULL,
+        counts      TEXT NOT NULL,
+        warnings    TEXT NOT NULL,
+        UNIQUE (source, sha256)
+    );
+    CREATE TABLE active (
+        source      TEXT PRIMARY KEY,
+        snapshot_id INTEGER NOT NULL REFERENCES snapshots(id)
+    );
+    CREATE TABLE bodies (
+        hash BLOB PRIMARY KEY,
+        body TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE snapshot_entities (
+        snapshot_id INTEGER NOT NULL REFERENCES snapshots(id),
+        entity_id   TEXT NOT NULL,
+        hash        BLOB NOT NULL REFERENCES bodies(hash),
+        PRIMARY KEY (snapshot_id, entity_id)
+    ) WITHOUT ROWID;",
+];
+
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let known = MIGRATIONS.len() as i64;
+    if current > known {
+        return Err(StoreError::NewerSchema {
+            found: current,
+            known,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
