@@ -5,9 +5,10 @@
 //! `us-csl:<LIST>-<entity_number>` when the row has a number, otherwise
 //! `us-csl:<LIST>-<NAME-SLUG>`.
 
-use crate::guard::{check_text_start, RunGuard, MAX_RUN};
+use crate::guard::{check_text_start, first_line_is_crlf, RunGuard, MAX_RUN};
 use crate::util::{
-    country, csv_error, english_date, english_date_value, name, slug, unique_id, Columns,
+    country, csv_error, english_date, english_date_value, name, read_record, slug, unique_id,
+    Columns,
 };
 use crate::{Input, ListError, Location, ParseSummary, Sink};
 use kansa_model::{
@@ -48,6 +49,7 @@ pub fn parse<R: BufRead>(
         mut reader,
     } = input;
     check_text_start(&file, &mut reader)?;
+    let crlf = first_line_is_crlf(&mut reader);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -74,7 +76,8 @@ pub fn parse<R: BufRead>(
     }
     let mut summary = ParseSummary::default();
     let mut seen = HashSet::new();
-    while rdr.read_record(&mut rec).map_err(|e| csv_error(&file, e))? {
+    let mut raw = csv::ByteRecord::new();
+    while let Some(rec) = read_record(&file, &mut rdr, &mut raw, crlf)? {
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
         if rec.iter().all(|f| f.trim().is_empty()) {
             continue;

@@ -3,8 +3,8 @@
 //! so rows with the same name and effective date form one entity, whose id
 //! is `bis-dpl:<NAME-SLUG>-<effective date>`.
 
-use crate::guard::{check_text_start, RunGuard, MAX_RUN};
-use crate::util::{country, csv_error, english_date, name, slug, unique_id, Columns};
+use crate::guard::{check_text_start, first_line_is_crlf, RunGuard, MAX_RUN};
+use crate::util::{country, csv_error, english_date, name, read_record, slug, unique_id, Columns};
 use crate::{Input, ListError, Location, ParseSummary, Sink};
 use kansa_model::{Address, Entity, EntityKind, NameKind, NameParts, PartialDate};
 use std::collections::HashSet;
@@ -22,6 +22,7 @@ pub fn parse<R: BufRead>(
         mut reader,
     } = input;
     check_text_start(&file, &mut reader)?;
+    let crlf = first_line_is_crlf(&mut reader);
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(b'\t')
         .has_headers(false)
@@ -49,7 +50,8 @@ pub fn parse<R: BufRead>(
     let mut seen = HashSet::new();
     let mut current: Option<(String, Entity)> = None;
     let mut latest: Option<PartialDate> = None;
-    while rdr.read_record(&mut rec).map_err(|e| csv_error(&file, e))? {
+    let mut raw = csv::ByteRecord::new();
+    while let Some(rec) = read_record(&file, &mut rdr, &mut raw, crlf)? {
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
         if rec.iter().all(|f| f.trim().is_empty()) {
             continue;

@@ -89,6 +89,18 @@ pub fn check_text_start<R: BufRead>(file: &str, r: &mut R) -> Result<(), ListErr
     Ok(())
 }
 
+/// Whether the first line ends in CRLF (OFAC's files do). The csv crate
+/// reports line numbers one short after a CRLF record end; callers add it.
+pub fn first_line_is_crlf<R: BufRead>(r: &mut R) -> bool {
+    match r.fill_buf() {
+        Ok(buf) => buf
+            .iter()
+            .position(|b| *b == b'\n')
+            .is_some_and(|i| i > 0 && buf[i - 1] == b'\r'),
+        Err(_) => false,
+    }
+}
+
 /// Converts bytes to text, naming the line of the first invalid sequence.
 pub fn utf8<'a>(file: &str, line: u64, bytes: &'a [u8]) -> Result<&'a str, ListError> {
     std::str::from_utf8(bytes).map_err(|e| {

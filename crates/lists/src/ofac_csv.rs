@@ -9,8 +9,8 @@
 //! auxiliary file whose entity is not in the primary file are reported as
 //! warnings (OFAC's own 2019 files contain such comment rows).
 
-use crate::guard::{check_text_start, RunGuard, MAX_RUN};
-use crate::util::{country, csv_error, name};
+use crate::guard::{check_text_start, first_line_is_crlf, RunGuard, MAX_RUN};
+use crate::util::{country, name, read_record};
 use crate::{remarks, Input, ListError, Location, ParseSummary, Sink};
 use kansa_model::{Address, Entity, EntityKind, NameKind, NameParts, VesselInfo};
 use std::io::{BufRead, Read};
@@ -35,6 +35,7 @@ struct Row {
 struct Stream<R: Read> {
     name: String,
     rdr: csv::Reader<RunGuard<R>>,
+    crlf: bool,
     min_fields: usize,
     max_fields: usize,
     last: Option<u64>,
@@ -61,6 +62,7 @@ impl<R: Read> Stream<R> {
     {
         let Input { name, mut reader } = input;
         check_text_start(&name, &mut reader)?;
+        let crlf = first_line_is_crlf(&mut reader);
         let rdr = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -68,6 +70,7 @@ impl<R: Read> Stream<R> {
         Ok(Stream {
             name,
             rdr,
+            crlf,
             min_fields,
             max_fields,
             last: None,
@@ -79,19 +82,15 @@ impl<R: Read> Stream<R> {
     }
 
     fn read(&mut self) -> Result<Option<Row>, ListError> {
-        let mut rec = csv::StringRecord::new();
+        let mut raw = csv::ByteRecord::new();
         loop {
             if self.done {
                 return Ok(None);
             }
-            let more = self
-                .rdr
-                .read_record(&mut rec)
-                .map_err(|e| csv_error(&self.name, e))?;
-            if !more {
+            let Some(rec) = read_record(&self.name, &mut self.rdr, &mut raw, self.crlf)? else {
                 self.done = true;
                 return Ok(None);
-            }
+            };
             let line = rec.position().map(|p| p.line()).unwrap_or(0);
             // The DOS end-of-file marker OFAC appends, and blank lines.
             if rec.iter().all(|f| {

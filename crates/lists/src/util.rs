@@ -107,6 +107,41 @@ pub(crate) fn english_date_value(s: &str) -> Option<DateValue> {
     })
 }
 
+/// Reads the next CSV record as text, naming the right line when the bytes
+/// are not UTF-8 (the csv crate's own error points at the previous record).
+pub(crate) fn read_record<R: std::io::Read>(
+    file: &str,
+    rdr: &mut csv::Reader<R>,
+    raw: &mut csv::ByteRecord,
+    crlf: bool,
+) -> Result<Option<csv::StringRecord>, ListError> {
+    if !rdr.read_byte_record(raw).map_err(|e| csv_error(file, e))? {
+        return Ok(None);
+    }
+    if crlf {
+        if let Some(p) = raw.position().cloned() {
+            if p.record() > 0 {
+                let mut fixed = p.clone();
+                fixed.set_line(p.line() + 1);
+                raw.set_position(Some(fixed));
+            }
+        }
+    }
+    let line = raw.position().map(|p| p.line()).unwrap_or(0);
+    csv::StringRecord::from_byte_record(raw.clone())
+        .map(Some)
+        .map_err(|e| {
+        ListError::invalid(
+            file,
+            Location::Line(line),
+            format!(
+                "invalid UTF-8 in field {} (is the file in another encoding, such as Latin-1? convert it to UTF-8)",
+                e.utf8_error().field() + 1
+            ),
+        )
+    })
+}
+
 pub(crate) fn csv_error(file: &str, e: csv::Error) -> ListError {
     let line = e.position().map(|p| p.line());
     match e.into_kind() {
