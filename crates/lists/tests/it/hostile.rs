@@ -33,9 +33,7 @@ fn the_shared_malformed_ofac_files_are_refused_with_file_and_line() {
             let src = if f == name { bad.join(f) } else { good.join(f) };
             std::fs::copy(src, dir.path().join(f)).unwrap();
         }
-        let err = ofac(&dir.path().to_path_buf(), SDN, "ofac-sdn")
-            .unwrap_err()
-            .to_string();
+        let err = ofac(dir.path(), SDN, "ofac-sdn").unwrap_err().to_string();
         assert!(err.contains(name) && err.contains(want), "{name}: {err}");
     }
     let err = collect(|s| kansa_lists::csl::parse(input(&bad.join("csl.csv")), "us-csl", s))

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! Integration tests of the list parsers on the real files in
 //! `../shared/data/lists` and on hand-written fixtures (EU, MOF, FtM: no real
 //! copy is available offline, so `fixtures/` holds small files written to
@@ -35,7 +36,7 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-pub fn input(p: &PathBuf) -> Input<Reader> {
+pub fn input(p: &std::path::Path) -> Input<Reader> {
     Input::new(
         p.display().to_string(),
         BufReader::new(File::open(p).unwrap()),
@@ -63,7 +64,7 @@ where
 }
 
 pub fn ofac(
-    dir: &PathBuf,
+    dir: &std::path::Path,
     names: [&str; 4],
     source: &str,
 ) -> Result<(Vec<Entity>, ParseSummary), ListError> {
