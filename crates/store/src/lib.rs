@@ -17,7 +17,7 @@ mod schema;
 mod snapshots;
 
 pub use error::StoreError;
-pub use snapshots::{ImportOutcome, ImportRequest};
+pub use snapshots::{ImportOutcome, ImportRequest, StoreFingerprint};
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};

@@ -31,6 +31,18 @@ pub enum ImportOutcome {
     Unchanged { snapshot: ListSnapshot },
 }
 
+/// See [`Store::fingerprint`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreFingerprint {
+    pub snapshots: i64,
+    pub bodies: i64,
+    pub memberships: i64,
+    /// `source=snapshot` pairs of the active snapshots.
+    pub active: String,
+    /// `ok` when SQLite finds the file sound.
+    pub integrity: String,
+}
+
 const SNAPSHOT_COLS: &str = "s.id, s.source, s.format, s.version, s.published, s.sha256, s.imported_at, s.files, s.counts, s.warnings, (a.snapshot_id IS NOT NULL)";
 
 fn snapshot_from_row(r: &Row) -> rusqlite::Result<ListSnapshot> {
@@ -255,6 +267,29 @@ impl Store {
                     .join(", "),
             }),
         }
+    }
+
+    /// Row counts of the snapshot tables plus SQLite's own integrity check:
+    /// tests use it to show that a refused import left no trace.
+    pub fn fingerprint(&self) -> Result<StoreFingerprint, StoreError> {
+        let count = |sql: &str| -> Result<i64, StoreError> {
+            Ok(self.conn.query_row(sql, [], |r| r.get(0))?)
+        };
+        let active: String = self.conn.query_row(
+            "SELECT coalesce(group_concat(source || '=' || snapshot_id, ','), '') FROM (SELECT * FROM active ORDER BY source)",
+            [],
+            |r| r.get(0),
+        )?;
+        let integrity: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        Ok(StoreFingerprint {
+            snapshots: count("SELECT count(*) FROM snapshots")?,
+            bodies: count("SELECT count(*) FROM bodies")?,
+            memberships: count("SELECT count(*) FROM snapshot_entities")?,
+            active,
+            integrity,
+        })
     }
 
     /// An entity as its source's active snapshot holds it.
