@@ -1,0 +1,332 @@
+#![allow(clippy::unwrap_used)]
+//! The `kansa` binary end to end: import the real lists, read them back as
+//! JSON, refuse malformed files without touching the store, download with
+//! `lists update` from a local HTTP server, and survive being killed in the
+//! middle of an import.
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn lists_dir() -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/lists");
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!("skipped: {} is absent", p.display());
+        None
+    }
+}
+
+fn kansa(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kansa"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout_json(o: &Output) -> Value {
+    assert!(
+        o.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn ls(data: &Path) -> Value {
+    stdout_json(&kansa(data, &["lists", "ls", "--all", "--json"]))
+}
+
+#[test]
+fn import_everything_then_list_show_and_diff() {
+    let Some(lists) = lists_dir() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let paths: Vec<String> = [
+        "ofac-sdn-2019",
+        "ofac-sdn-2021-07",
+        "ofac-consolidated",
+        "un",
+        "us-csl",
+        "bis-dpl",
+        "ofac-crypto-addresses-2024-09",
+    ]
+    .iter()
+    .map(|p| lists.join(p).display().to_string())
+    .collect();
+    let mut args = vec!["lists", "import", "--json"];
+    args.extend(paths.iter().map(String::as_str));
+    let report = stdout_json(&kansa(d, &args));
+    let statuses: Vec<&str> = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, vec!["imported"; 7]);
+    let active = stdout_json(&kansa(d, &["lists", "ls", "--json"]));
+    let count = |src: &str| {
+        active
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["source"] == src)
+            .map(|s| s["counts"]["entities"].as_u64().unwrap())
+    };
+    assert_eq!(count("ofac-sdn"), Some(8976));
+    assert_eq!(count("un"), Some(1003));
+    assert_eq!(count("ofac-crypto"), Some(654));
+    let ri = stdout_json(&kansa(d, &["lists", "show", "un:KPi.033", "--json"]));
+    assert_eq!(ri["names"][0]["full"], "RI WON HO");
+    let text = String::from_utf8(kansa(d, &["lists", "show", "ofac-sdn:29703"]).stdout).unwrap();
+    assert!(
+        text.contains("crypto      BSV 12sjrrhoFEsedNRhtgwvvRqjFTh8fZTDX9"),
+        "{text}"
+    );
+    let missing = kansa(d, &["lists", "show", "un:XXi.999"]);
+    assert_eq!(missing.status.code(), Some(1));
+    let bad_id = kansa(d, &["lists", "show", "nocolon"]);
+    assert!(String::from_utf8_lossy(&bad_id.stderr).contains("is not an entity id"));
+    let diff = stdout_json(&kansa(
+        d,
+        &["lists", "diff", "ofac-sdn", "1", "2", "--json"],
+    ));
+    assert_eq!(
+        diff["added"].as_array().unwrap().len()
+            + diff["changed"].as_array().unwrap().len()
+            + diff["unchanged"].as_u64().unwrap() as usize,
+        8976
+    );
+    // A second import of the same directory changes nothing.
+    let again = stdout_json(&kansa(d, &["lists", "import", "--json", &paths[1]]));
+    assert_eq!(again[0]["status"], "unchanged");
+}
+
+#[test]
+fn malformed_files_are_refused_and_the_store_is_unchanged() {
+    let Some(lists) = lists_dir() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    assert!(
+        kansa(d, &["lists", "import", lists.join("un").to_str().unwrap()])
+            .status
+            .success()
+    );
+    let before = ls(d);
+    let bad = lists.join("malformed");
+    for f in ["sdn.csv", "csl.csv"] {
+        let o = kansa(d, &["lists", "import", bad.join(f).to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{f}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("import refused, the store is unchanged") && err.contains("line "),
+            "{f}: {err}"
+        );
+        assert_eq!(ls(d), before);
+    }
+    let o = kansa(
+        d,
+        &["lists", "import", bad.join("alt.csv").to_str().unwrap()],
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("belongs to an OFAC CSV set"));
+    let readme = lists.join("ofac-crypto-addresses-2024-09/README.md");
+    let o = kansa(d, &["lists", "import", readme.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot tell the list format"));
+    assert_eq!(ls(d), before);
+}
+
+/// A minimal HTTP/1.1 server for files under `root`, on 127.0.0.1.
+fn serve(root: PathBuf) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut s) = conn else { continue };
+            let mut r = BufReader::new(s.try_clone().unwrap());
+            let mut line = String::new();
+            if r.read_line(&mut line).is_err() {
+                continue;
+            }
+            loop {
+                let mut h = String::new();
+                if r.read_line(&mut h).unwrap_or(0) <= 2 {
+                    break;
+                }
+            }
+            let path = line
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("/")
+                .trim_start_matches('/')
+                .to_string();
+            match std::fs::read(root.join(&path)) {
+                Ok(body) if !path.contains("..") => {
+                    let _ = write!(
+                        s,
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    let _ = s.write_all(&body);
+                }
+                _ => {
+                    let _ = write!(
+                        s,
+                        "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    );
+                }
+            }
+        }
+    });
+    format!("http://{addr}/")
+}
+
+#[test]
+fn update_downloads_verifies_and_imports() {
+    let Some(lists) = lists_dir() else { return };
+    let base = serve(lists.clone());
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let sdn = format!("ofac-sdn={base}ofac-sdn-2021-07/");
+    let un = format!("un={base}un/UN_consolidated.xml");
+    let o = kansa(
+        d,
+        &[
+            "lists",
+            "update",
+            "--only",
+            "ofac-sdn,un",
+            "--url",
+            &sdn,
+            "--url",
+            &un,
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("ofac-sdn: imported snapshot") && out.contains("8,976 entities"),
+        "{out}"
+    );
+    assert!(out.contains("un: imported snapshot"), "{out}");
+    // Running it again finds nothing new.
+    let o = kansa(
+        d,
+        &[
+            "lists",
+            "update",
+            "--only",
+            "ofac-sdn,un",
+            "--url",
+            &sdn,
+            "--url",
+            &un,
+        ],
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stdout)
+            .matches("unchanged")
+            .count()
+            == 2
+    );
+    // A download that is not a valid list (404 for one file) imports nothing.
+    let before = ls(d);
+    let o = kansa(
+        d,
+        &[
+            "lists",
+            "update",
+            "--only",
+            "un",
+            "--url",
+            &format!("un={base}nope.xml"),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("HTTP 404"));
+    // Malformed content is downloaded but refused.
+    let o = kansa(
+        d,
+        &[
+            "lists",
+            "update",
+            "--only",
+            "ofac-sdn",
+            "--url",
+            &format!("ofac-sdn={base}malformed/"),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("import refused"));
+    assert_eq!(ls(d), before);
+    // Offline (nothing listens): a clear message, nothing imported.
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let o = kansa(
+        d,
+        &[
+            "lists",
+            "update",
+            "--only",
+            "un",
+            "--url",
+            &format!("un=http://{closed}/x.xml"),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("cannot download") && err.contains("offline"),
+        "{err}"
+    );
+    assert_eq!(ls(d), before);
+}
+
+#[test]
+fn killing_an_import_midway_leaves_a_sound_store() {
+    let Some(lists) = lists_dir() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    assert!(
+        kansa(d, &["lists", "import", lists.join("un").to_str().unwrap()])
+            .status
+            .success()
+    );
+    let before = ls(d);
+    // A large generated list, killed while it is being imported.
+    let big = tmp.path().join("big");
+    std::fs::create_dir(&big).unwrap();
+    let mut f = std::fs::File::create(big.join("sdn.csv")).unwrap();
+    for i in 1..=400_000u32 {
+        writeln!(f, "{i},\"PERSON {i}, Given\",\"individual\",\"SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"DOB 01 Jan 1970; nationality Iran.\"").unwrap();
+    }
+    drop(f);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kansa"))
+        .arg("--data")
+        .arg(d)
+        .args(["lists", "import"])
+        .arg(&big)
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    let after = ls(d);
+    if status.success() {
+        // The machine was fast enough to finish: then the import must be whole.
+        assert_eq!(
+            after.as_array().unwrap().len(),
+            before.as_array().unwrap().len() + 1
+        );
+    } else {
+        assert_eq!(after, before);
+    }
+    let store = kansa_store::Store::open_dir(d).unwrap();
+    assert_eq!(store.fingerprint().unwrap().integrity, "ok");
+}
