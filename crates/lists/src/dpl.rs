@@ -3,8 +3,7 @@
 //! so rows with the same name and effective date form one entity, whose id
 //! is `bis-dpl:<NAME-SLUG>-<effective date>`.
 
-use crate::guard::{check_text_start, first_line_is_crlf, RunGuard, MAX_RUN};
-use crate::util::{country, csv_error, english_date, name, read_record, slug, unique_id, Columns};
+use crate::util::{country, english_date, name, slug, unique_id, HeaderCsv};
 use crate::{Input, ListError, Location, ParseSummary, Sink};
 use kansa_model::{Address, Entity, EntityKind, NameKind, NameParts, PartialDate};
 use std::collections::HashSet;
@@ -17,52 +16,19 @@ pub fn parse<R: BufRead>(
     source: &str,
     sink: &mut Sink,
 ) -> Result<ParseSummary, ListError> {
-    let Input {
-        name: file,
-        mut reader,
-    } = input;
-    check_text_start(&file, &mut reader)?;
-    let crlf = first_line_is_crlf(&mut reader);
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(b'\t')
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(RunGuard::new(reader, b"\n", MAX_RUN));
-    let mut rec = csv::StringRecord::new();
-    if !rdr.read_record(&mut rec).map_err(|e| csv_error(&file, e))? {
-        return Err(ListError::invalid(
-            &file,
-            Location::Line(1),
-            "the file is empty",
-        ));
-    }
-    let cols = Columns::new(&rec);
-    for required in ["name", "effective_date"] {
-        if cols.index(required).is_none() {
-            return Err(ListError::invalid(
-                &file,
-                Location::Line(1),
-                format!("no {required:?} column in the header: not a Denied Persons List file"),
-            ));
-        }
-    }
+    let mut csv = HeaderCsv::open(
+        input,
+        b'\t',
+        &["name", "effective_date"],
+        "Denied Persons List",
+    )?;
+    let file = csv.file.clone();
     let mut summary = ParseSummary::default();
     let mut seen = HashSet::new();
     let mut current: Option<(String, Entity)> = None;
     let mut latest: Option<PartialDate> = None;
-    let mut raw = csv::ByteRecord::new();
-    while let Some(rec) = read_record(&file, &mut rdr, &mut raw, crlf)? {
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        if rec.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        if rec.len() != cols.len() {
-            return Err(ListError::invalid(
-                &file,
-                Location::Line(line),
-                format!("expected {} fields, found {}", cols.len(), rec.len()),
-            ));
-        }
+    while let Some((line, rec)) = csv.next_row()? {
+        let cols = &csv.cols;
         let g = |c: &str| cols.get(&rec, c);
         let Some(full) = g("name").and_then(kansa_text::clean_opt) else {
             return Err(ListError::invalid(

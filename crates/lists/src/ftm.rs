@@ -10,7 +10,7 @@
 //! flat export may name a party before or after its links, this format is
 //! joined in memory (proportional to the file), unlike the streaming ones.
 
-use crate::guard::{check_text_start, utf8, RunGuard, MAX_RUN};
+use crate::guard::{check_text_start, for_each_line, MAX_RUN};
 use crate::util::{country, english_date_value, name};
 use crate::{Input, ListError, Location, ParseSummary, Sink};
 use kansa_model::{
@@ -19,7 +19,7 @@ use kansa_model::{
 };
 use serde_json::Value;
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
+use std::io::BufRead;
 
 pub const SOURCE: &str = "opensanctions";
 
@@ -385,29 +385,14 @@ pub fn parse<R: BufRead>(
         mut reader,
     } = input;
     check_text_start(&file, &mut reader)?;
-    let mut r = BufReader::new(RunGuard::new(reader, b"\n", MAX_RUN));
     let mut ctx = Ctx {
         source,
         parties: HashMap::new(),
         order: Vec::new(),
         links: Vec::new(),
     };
-    let mut buf = Vec::new();
-    let mut line = 0u64;
     let mut records = 0u64;
-    loop {
-        buf.clear();
-        let n = r
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| ListError::io(&file, e))?;
-        if n == 0 {
-            break;
-        }
-        line += 1;
-        let text = utf8(&file, line, &buf)?.trim();
-        if text.is_empty() {
-            continue;
-        }
+    for_each_line(&file, reader, MAX_RUN, |line, text| {
         let v: Value = serde_json::from_str(text).map_err(|e| {
             ListError::invalid(
                 &file,
@@ -434,7 +419,8 @@ pub fn parse<R: BufRead>(
         }
         records += 1;
         ctx.party(&v);
-    }
+        Ok(())
+    })?;
     if records == 0 {
         return Err(ListError::invalid(
             &file,

@@ -101,6 +101,33 @@ pub fn first_line_is_crlf<R: BufRead>(r: &mut R) -> bool {
     }
 }
 
+/// Calls `f` with each line's number and trimmed text (blank lines
+/// skipped), refusing lines longer than `max_run` bytes and invalid UTF-8.
+pub fn for_each_line<R: BufRead>(
+    file: &str,
+    reader: R,
+    max_run: usize,
+    mut f: impl FnMut(u64, &str) -> Result<(), ListError>,
+) -> Result<(), ListError> {
+    let mut r = std::io::BufReader::new(RunGuard::new(reader, b"\n", max_run));
+    let mut buf = Vec::new();
+    let mut line = 0u64;
+    loop {
+        buf.clear();
+        let n = r
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| ListError::io(file, e))?;
+        if n == 0 {
+            return Ok(());
+        }
+        line += 1;
+        let text = utf8(file, line, &buf)?.trim();
+        if !text.is_empty() {
+            f(line, text)?;
+        }
+    }
+}
+
 /// Converts bytes to text, naming the line of the first invalid sequence.
 pub fn utf8<'a>(file: &str, line: u64, bytes: &'a [u8]) -> Result<&'a str, ListError> {
     std::str::from_utf8(bytes).map_err(|e| {

@@ -4,11 +4,11 @@
 //! `ofac-crypto:<ASSET>-<address>` carrying that one crypto address; an
 //! address listed in both the `.txt` and the `.json` file counts once.
 
-use crate::guard::{check_text_start, utf8, RunGuard, MAX_RUN};
+use crate::guard::{check_text_start, for_each_line, RunGuard, MAX_RUN};
 use crate::{Input, ListError, Location, ParseSummary, Sink};
 use kansa_model::{CryptoAddress, Entity, EntityKind};
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, Read};
 
 pub const SOURCE: &str = "ofac-crypto";
 
@@ -86,25 +86,13 @@ pub fn parse<R: BufRead>(
                 emit(a, &mut summary)?;
             }
         } else {
-            let mut r = BufReader::new(RunGuard::new(reader, b"\n", 1 << 16));
-            let mut buf = Vec::new();
-            let mut line = 0u64;
-            loop {
-                buf.clear();
-                let n = r
-                    .read_until(b'\n', &mut buf)
-                    .map_err(|e| ListError::io(&file, e))?;
-                if n == 0 {
-                    break;
-                }
-                line += 1;
-                let a = utf8(&file, line, &buf)?.trim();
-                if a.is_empty() || a.starts_with('#') {
-                    continue;
+            for_each_line(&file, reader, 1 << 16, |line, a| {
+                if a.starts_with('#') {
+                    return Ok(());
                 }
                 check_address(&file, Location::Line(line), a)?;
-                emit(a.to_string(), &mut summary)?;
-            }
+                emit(a.to_string(), &mut summary)
+            })?;
         }
     }
     Ok(summary)

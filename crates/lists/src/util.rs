@@ -216,6 +216,87 @@ pub(crate) fn unique_id(seen: &mut std::collections::HashSet<String>, base: Stri
     }
 }
 
+/// A CSV file with a header row: opened with the input guards, the header
+/// checked for the columns a format needs, then read row by row with blank
+/// rows skipped and every row's field count checked against the header.
+pub(crate) struct HeaderCsv<R: std::io::BufRead> {
+    pub file: String,
+    pub cols: Columns,
+    rdr: csv::Reader<crate::guard::RunGuard<R>>,
+    raw: csv::ByteRecord,
+    crlf: bool,
+}
+
+impl<R: std::io::BufRead> HeaderCsv<R> {
+    /// `what` names the format in the error for a missing column.
+    pub fn open(
+        input: crate::Input<R>,
+        delimiter: u8,
+        required: &[&str],
+        what: &str,
+    ) -> Result<Self, ListError> {
+        let crate::Input {
+            name: file,
+            mut reader,
+        } = input;
+        crate::guard::check_text_start(&file, &mut reader)?;
+        let crlf = crate::guard::first_line_is_crlf(&mut reader);
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(crate::guard::RunGuard::new(
+                reader,
+                b"\n",
+                crate::guard::MAX_RUN,
+            ));
+        let mut raw = csv::ByteRecord::new();
+        let Some(header) = read_record(&file, &mut rdr, &mut raw, crlf)? else {
+            return Err(ListError::invalid(
+                &file,
+                Location::Line(1),
+                "the file is empty",
+            ));
+        };
+        let cols = Columns::new(&header);
+        for r in required {
+            if cols.index(r).is_none() {
+                return Err(ListError::invalid(
+                    &file,
+                    Location::Line(1),
+                    format!("no {r:?} column in the header: not a {what} file"),
+                ));
+            }
+        }
+        Ok(HeaderCsv {
+            file,
+            cols,
+            rdr,
+            raw,
+            crlf,
+        })
+    }
+
+    /// The next non-blank row with its line number.
+    pub fn next_row(&mut self) -> Result<Option<(u64, csv::StringRecord)>, ListError> {
+        while let Some(rec) = read_record(&self.file, &mut self.rdr, &mut self.raw, self.crlf)? {
+            let line = rec.position().map(|p| p.line()).unwrap_or(0);
+            if rec.iter().all(|f| f.trim().is_empty()) {
+                continue;
+            }
+            if rec.len() != self.cols.len() {
+                return Err(ListError::invalid(
+                    &self.file,
+                    Location::Line(line),
+                    format!("expected {} fields, found {}", self.cols.len(), rec.len()),
+                ));
+            }
+            return Ok(Some((line, rec)));
+        }
+        Ok(None)
+    }
+}
+
 /// Header-indexed access to a CSV record.
 pub(crate) struct Columns {
     names: Vec<String>,
