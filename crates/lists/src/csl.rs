@@ -77,6 +77,7 @@ pub fn parse<R: BufRead>(
             Some("entity") => EntityKind::Organization,
             Some("vessel") => EntityKind::Vessel,
             Some("aircraft") => EntityKind::Aircraft,
+            _ if kansa_text::looks_like_organization(full) => EntityKind::Organization,
             _ => EntityKind::Unknown,
         };
         let mut e = Entity::new(source, &id, kind);

@@ -70,7 +70,14 @@ pub fn parse<R: BufRead>(
                 None => slug(&full),
             };
             let id = unique_id(&mut seen, base);
-            let mut e = Entity::new(source, &id, EntityKind::Unknown);
+            // The list gives no type: a legal form marks an organisation; other
+            // names stay unknown rather than guessed to be persons.
+            let kind = if kansa_text::looks_like_organization(&full) {
+                EntityKind::Organization
+            } else {
+                EntityKind::Unknown
+            };
+            let mut e = Entity::new(source, &id, kind);
             e.names
                 .extend(name(&full, NameKind::Primary, NameParts::default()));
             e.listed_on = effective;

@@ -37,12 +37,10 @@ pub enum ListError {
         message: String,
     },
     /// Reading failed.
-    #[error("{file}: {source}")]
-    Io {
-        file: String,
-        #[source]
-        source: std::io::Error,
-    },
+    /// (The I/O error is part of the message, not a separate source, so
+    /// that error chains do not print it twice.)
+    #[error("{file}: {error}")]
+    Io { file: String, error: std::io::Error },
     /// The consumer of the entities refused one (e.g. the store failed).
     #[error("{0}")]
     Sink(String),
@@ -60,7 +58,7 @@ impl ListError {
     pub fn io(file: &str, source: std::io::Error) -> Self {
         ListError::Io {
             file: file.to_string(),
-            source,
+            error: source,
         }
     }
 }

@@ -1,16 +1,14 @@
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    // Causes are part of each message rather than separate sources, so that
+    // error chains do not print them twice.
     #[error("database: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    Sqlite(rusqlite::Error),
+    #[error("{path}: {error}")]
+    Io { path: String, error: std::io::Error },
     /// The input was refused; nothing was stored.
     #[error("{0}")]
-    List(#[from] kansa_lists::ListError),
+    List(kansa_lists::ListError),
     #[error("stored entity {id} cannot be read: {message}")]
     Corrupt { id: String, message: String },
     #[error("no snapshot of {source_name} matches {spec:?} (use a snapshot number from `kansa lists ls`, a version, or a sha256 prefix)")]
@@ -25,4 +23,16 @@ pub enum StoreError {
     NoSource(String),
     #[error("the database was written by a newer Kansa (schema {found}, this one knows {known})")]
     NewerSchema { found: i64, known: i64 },
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sqlite(e)
+    }
+}
+
+impl From<kansa_lists::ListError> for StoreError {
+    fn from(e: kansa_lists::ListError) -> Self {
+        StoreError::List(e)
+    }
 }

@@ -37,7 +37,7 @@ impl Store {
     pub fn open_dir(dir: &Path) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Io {
             path: dir.display().to_string(),
-            source: e,
+            error: e,
         })?;
         Self::open(&dir.join(DB_FILE))
     }

@@ -107,6 +107,111 @@ pub fn clean_opt(s: &str) -> Option<String> {
     (!c.is_empty()).then_some(c)
 }
 
+/// Words that mark a name as an organisation's: legal forms and the
+/// nouns companies name themselves with. Compared upper-case, without dots.
+const ORG_WORDS: &[&str] = &[
+    "LTD",
+    "LIMITED",
+    "LLC",
+    "INC",
+    "INCORPORATED",
+    "CORP",
+    "CORPORATION",
+    "CO",
+    "COMPANY",
+    "GMBH",
+    "AG",
+    "SA",
+    "SAS",
+    "SARL",
+    "SRL",
+    "SPA",
+    "BV",
+    "NV",
+    "PLC",
+    "LLP",
+    "LP",
+    "JSC",
+    "OJSC",
+    "CJSC",
+    "PJSC",
+    "OOO",
+    "ООО",
+    "АО",
+    "ПАО",
+    "ЗАО",
+    "PTE",
+    "PVT",
+    "PTY",
+    "FZE",
+    "FZCO",
+    "FZC",
+    "BHD",
+    "KG",
+    "OY",
+    "AB",
+    "AS",
+    "KFT",
+    "DOO",
+    "SDN",
+    "EST",
+    "WLL",
+    "AIRLINES",
+    "AIRLINE",
+    "AIRWAYS",
+    "AVIATION",
+    "TRADING",
+    "INDUSTRIES",
+    "INDUSTRIAL",
+    "ENTERPRISE",
+    "ENTERPRISES",
+    "GROUP",
+    "HOLDING",
+    "HOLDINGS",
+    "INTERNATIONAL",
+    "TECHNOLOGY",
+    "TECHNOLOGIES",
+    "ELECTRONICS",
+    "SYSTEMS",
+    "SERVICES",
+    "BANK",
+    "SHIPPING",
+    "LOGISTICS",
+    "IMPORT",
+    "EXPORT",
+    "FOUNDATION",
+    "INSTITUTE",
+    "UNIVERSITY",
+    "MINISTRY",
+    "ORGANIZATION",
+    "ORGANISATION",
+    "ASSOCIATION",
+    "CENTER",
+    "CENTRE",
+];
+
+/// Organisation markers written without spaces (Japanese, Chinese, Korean).
+const ORG_AFFIXES: &[&str] = &[
+    "株式会社",
+    "有限会社",
+    "合同会社",
+    "有限公司",
+    "股份",
+    "集团",
+    "주식회사",
+];
+
+/// Whether a name carries a legal form or another mark of an organisation
+/// ("ACME TRADING CO., LTD.", "ООО Ромашка", "株式会社ヤマダ").
+pub fn looks_like_organization(name: &str) -> bool {
+    if ORG_AFFIXES.iter().any(|a| name.contains(a)) {
+        return true;
+    }
+    name.split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')')
+        .map(|w| w.replace('.', "").to_uppercase())
+        .any(|w| ORG_WORDS.contains(&w.as_str()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,6 +225,28 @@ mod tests {
         assert_eq!(detect_script("高橋 タロウ"), Script::Kana);
         assert_eq!(detect_script("صدام حسين التكريتي"), Script::Arabic);
         assert_eq!(detect_script("12-34"), Script::Other);
+    }
+
+    #[test]
+    fn organisation_names() {
+        for n in [
+            "ACME TRADING CO., LTD.",
+            "ООО Ромашка",
+            "株式会社ヤマダ",
+            "Gulf Eagle Industrial and Metal Profiles (GEIMP)",
+            "S.A. Belgian",
+        ] {
+            assert!(looks_like_organization(n), "{n}");
+        }
+        for n in [
+            "AIMAN AMMAR",
+            "ALEX WU",
+            "Kim Jong Un",
+            "山田太郎",
+            "COLIN AGNEW",
+        ] {
+            assert!(!looks_like_organization(n), "{n}");
+        }
     }
 
     #[test]
