@@ -7,6 +7,14 @@
 
 use kansa_model::Script;
 
+pub mod hangul;
+pub mod kana;
+pub mod name;
+pub mod readings;
+
+pub use name::{analyze, NameForm, Token, TokenKind, Variant};
+pub use readings::Readings;
+
 /// The script of a single character, or `None` for characters that belong
 /// to no script (digits, punctuation, spaces, marks).
 pub fn char_script(c: char) -> Option<Script> {
