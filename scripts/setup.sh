@@ -6,7 +6,8 @@ set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-APT_PACKAGES=(build-essential pkg-config ca-certificates curl git python3)
+# mecab-ipadic: Japanese name readings; unicode-data: Unihan Korean readings.
+APT_PACKAGES=(build-essential pkg-config ca-certificates curl git python3 mecab-ipadic unicode-data)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,8 +1,10 @@
 //! `kansa`: the command-line shell over Kansa's libraries.
 
+mod eval_cmd;
 mod importer;
 mod lists_cmd;
 mod output;
+mod resources;
 mod update;
 
 use anyhow::Result;
@@ -36,12 +38,18 @@ enum Command {
         #[command(subcommand)]
         command: lists_cmd::ListsCommand,
     },
+    /// Measure quality: precision, recall and F1 on labelled pairs.
+    Eval {
+        #[command(subcommand)]
+        command: eval_cmd::EvalCommand,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: Result<bool> = match cli.command {
         Command::Lists { command } => lists_cmd::run(&cli.data, command),
+        Command::Eval { command } => eval_cmd::run(command),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -46,6 +46,10 @@ pub struct Variant {
     pub tokens: Vec<Token>,
     /// The variant was transliterated from a script other than Latin.
     pub transliterated: bool,
+    /// ... from a script that writes few or no vowels (Arabic, Hebrew), or
+    /// transcribes foreign names by sound (Han, kana, Hangul): compare by
+    /// consonant skeleton with more confidence.
+    pub lossy: bool,
 }
 
 /// A name prepared for comparison.
@@ -54,6 +58,11 @@ pub struct NameForm {
     pub original: String,
     pub script: Script,
     pub variants: Vec<Variant>,
+    /// For names not in Latin script: the tokens in their own script
+    /// (lower-cased; Han, kana and Hangul one character a token). Two names
+    /// in the same script are compared this way, so that 김정은 and 김종은
+    /// stay apart although both romanise to Kim Jong Un.
+    pub native: Option<Variant>,
 }
 
 impl NameForm {
@@ -121,22 +130,15 @@ const TITLES: &[&str] = &[
     "sri",
     "shri",
     "smt",
-    "hon",
     "honorable",
     "honourable",
     "excellency",
-    "he",
     "ayatollah",
     "mullah",
     "maulana",
     "mawlana",
-    "san",
-    "sama",
     "sensei",
-    "kun",
-    "shi",
     "ssi",
-    "nim",
     "gospodin",
     "tovarishch",
 ];
@@ -150,7 +152,16 @@ const PARTICLES: &[&str] = &[
 /// Legal forms: (written forms after folding, canonical token).
 const LEGAL_FORMS: &[(&[&str], &str)] = &[
     (
-        &["llc", "limited liability company", "ooo", "tov", "sp z oo"],
+        &[
+            "llc",
+            "limited liability company",
+            "ooo",
+            "tov",
+            "sp z oo",
+            "sp z o o",
+            "sp zoo",
+            "obshchestvo s ogranichennoy otvetstvennostyu",
+        ],
         "llc",
     ),
     (
@@ -173,6 +184,7 @@ const LEGAL_FORMS: &[(&[&str], &str)] = &[
         &[
             "jsc",
             "joint stock company",
+            "aktsionernoe obshchestvo",
             "ao",
             "zao",
             "cjsc",
@@ -187,8 +199,11 @@ const LEGAL_FORMS: &[(&[&str], &str)] = &[
         "jsc",
     ),
     (&["plc", "public limited company"], "plc"),
-    (&["gmbh"], "gmbh"),
-    (&["ag"], "ag"),
+    (&["gmbh", "gesellschaft mit beschrankter haftung"], "gmbh"),
+    (
+        &["ag", "aktiengesellschaft", "aktiengeselschaft", "akg"],
+        "ag",
+    ),
     (
         &["sa", "sas", "sarl", "sociedad anonima", "societe anonyme"],
         "sa",
@@ -200,7 +215,7 @@ const LEGAL_FORMS: &[(&[&str], &str)] = &[
             "sapi",
             "sa de cv",
             "s de rl de cv",
-            "sa de cv",
+            "societatea cu raspundere limitata",
         ],
         "srl",
     ),
@@ -263,9 +278,30 @@ const NUMBERS: &[(&str, &str)] = &[
     ("10th", "10"),
     ("eleven", "11"),
     ("twelve", "12"),
+    ("thirteen", "13"),
+    ("fourteen", "14"),
+    ("fifteen", "15"),
+    ("sixteen", "16"),
+    ("seventeen", "17"),
+    ("eighteen", "18"),
+    ("nineteen", "19"),
     ("twenty", "20"),
+    ("thirty", "30"),
+    ("forty", "40"),
+    ("fourty", "40"),
+    ("fifty", "50"),
+    ("sixty", "60"),
+    ("seventy", "70"),
+    ("eighty", "80"),
+    ("ninety", "90"),
     ("hundred", "100"),
     ("thousand", "1000"),
+];
+
+/// Legal forms that may open a name (OOO Romashka, OAO Gazprom); the
+/// others ("co", "sa", "ag"...) are words too and count only after a name.
+const LEADING_LEGAL_FORMS: &[&str] = &[
+    "llc", "jsc", "ltd", "kk", "gmbh", "plc", "inc", "corp", "srl", "bhd",
 ];
 
 /// Folds a transliterated string to lower-case ASCII (diacritics dropped,
@@ -389,10 +425,74 @@ fn make_token(text: &str, kind: TokenKind) -> Token {
 /// Splits folded text into classified tokens: titles dropped, legal forms
 /// and numbers canonicalised, Arabic "abdul"/"abdel" split into abd + al.
 pub fn tokenize(folded: &str) -> Vec<Token> {
-    let words: Vec<&str> = folded
+    let raw: Vec<&str> = folded
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
         .collect();
+    // Runs of single letters are one acronym: "a b c" is abc; a legal form
+    // at the end of the run stays apart ("x l p" is x + lp, "z o o" zoo).
+    let mut merged: Vec<String> = Vec::with_capacity(raw.len());
+    let mut acronyms: Vec<String> = Vec::new();
+    let mut k = 0;
+    while k < raw.len() {
+        let mut j = k;
+        while j < raw.len() && raw[j].len() == 1 && raw[j].chars().all(|c| c.is_ascii_alphabetic())
+        {
+            j += 1;
+        }
+        if j - k >= 2 {
+            let run = raw[k..j].concat();
+            let split = (2..=run.len()).rev().find(|n| {
+                let suffix = &run[run.len() - n..];
+                LEGAL_FORMS.iter().any(|(forms, _)| forms.contains(&suffix))
+            });
+            let (head, tail) = match split {
+                Some(n) => (
+                    run[..run.len() - n].to_string(),
+                    Some(run[run.len() - n..].to_string()),
+                ),
+                None => (run, None),
+            };
+            if !head.is_empty() {
+                if head.len() >= 2 {
+                    acronyms.push(head.clone());
+                }
+                merged.push(head);
+            }
+            merged.extend(tail);
+            k = j;
+        } else {
+            // Digits standing for letters in a word (Ig0r Sech1n).
+            let w = raw[k];
+            if w.chars().any(|c| c.is_ascii_alphabetic())
+                && w.chars().any(|c| c.is_ascii_digit())
+                && !w.ends_with("st")
+                && !w.ends_with("nd")
+                && !w.ends_with("rd")
+                && !w.ends_with("th")
+            {
+                merged.push(
+                    w.chars()
+                        .map(|c| match c {
+                            '0' => 'o',
+                            '1' => 'i',
+                            '3' => 'e',
+                            '4' => 'a',
+                            '5' => 's',
+                            '7' => 't',
+                            '8' => 'b',
+                            '9' => 'g',
+                            c => c,
+                        })
+                        .collect(),
+                );
+            } else {
+                merged.push(w.to_string());
+            }
+            k += 1;
+        }
+    }
+    let words: Vec<&str> = merged.iter().map(String::as_str).collect();
     let mut out = Vec::new();
     let mut i = 0;
     while i < words.len() {
@@ -408,7 +508,7 @@ pub fn tokenize(folded: &str) -> Vec<Token> {
                 .find(|(forms, _)| forms.contains(&phrase.as_str()))
             {
                 // A one-word form such as "co" or "sa" only counts after a name word.
-                if n > 1 || !out.is_empty() {
+                if n > 1 || !out.is_empty() || LEADING_LEGAL_FORMS.contains(canon) {
                     matched = Some((n, *canon));
                     break;
                 }
@@ -425,6 +525,17 @@ pub fn tokenize(folded: &str) -> Vec<Token> {
             continue;
         }
         if let Some((_, d)) = NUMBERS.iter().find(|(k, _)| *k == w) {
+            // Forty-four, forty 4: tens and units make one number.
+            if let Some(prev) = out
+                .last_mut()
+                .filter(|t: &&mut Token| t.kind == TokenKind::Number)
+            {
+                let (a, b): (u64, u64) = (prev.text.parse().unwrap_or(0), d.parse().unwrap_or(0));
+                if a >= 20 && a % 10 == 0 && b < 10 {
+                    *prev = make_token(&(a + b).to_string(), TokenKind::Number);
+                    continue;
+                }
+            }
             out.push(make_token(d, TokenKind::Number));
             continue;
         }
@@ -444,7 +555,9 @@ pub fn tokenize(folded: &str) -> Vec<Token> {
             out.push(make_token(rest, TokenKind::Word));
             continue;
         }
-        let kind = if w.len() == 1 && w.chars().all(|c| c.is_ascii_alphabetic()) {
+        let kind = if (w.len() == 1 && w.chars().all(|c| c.is_ascii_alphabetic()))
+            || acronyms.iter().any(|a| a == w)
+        {
             TokenKind::Initial
         } else if PARTICLES.contains(&w) && words.len() > 1 {
             TokenKind::Particle
@@ -460,6 +573,7 @@ fn variant(tokens: Vec<Token>, transliterated: bool) -> Variant {
     Variant {
         tokens,
         transliterated,
+        lossy: transliterated,
     }
 }
 
@@ -490,7 +604,27 @@ fn tokens_of_words(words: &[String]) -> Vec<Token> {
 
 /// Prepares a name for comparison. `readings` supplies Japanese and Korean
 /// readings of Han characters (an empty `Readings` gives pinyin only).
+/// A name written as alternatives ("Al-Qa'ida/Islamic Army") also gets the
+/// variants of each alternative.
 pub fn analyze(name: &str, readings: &Readings) -> NameForm {
+    let mut form = analyze_one(name, readings);
+    if name.contains('/') {
+        for part in name
+            .split('/')
+            .map(str::trim)
+            .filter(|p| p.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+        {
+            for v in analyze_one(part, readings).variants {
+                if !form.variants.contains(&v) {
+                    form.variants.push(v);
+                }
+            }
+        }
+    }
+    form
+}
+
+fn analyze_one(name: &str, readings: &Readings) -> NameForm {
     let mut s: String = crate::clean(name).nfkc().collect();
     for (form, repl) in SCRIPT_LEGAL_FORMS {
         if s.contains(form) {
@@ -578,20 +712,67 @@ pub fn analyze(name: &str, readings: &Readings) -> NameForm {
             }
         }
     } else {
-        let latin = matches!(script, Script::Latin | Script::Other);
+        let latin = script == Script::Latin || (script == Script::Other && s.is_ascii());
         let ascii = any_ascii::any_ascii(&s);
-        push(variant(tokenize(&fold_latin(&ascii)), !latin));
+        let mut v = variant(tokenize(&fold_latin(&ascii)), !latin);
+        v.lossy = !latin
+            && !matches!(
+                script,
+                Script::Cyrillic | Script::Greek | Script::Armenian | Script::Georgian
+            );
+        push(v);
     }
+    let native = (!matches!(script, Script::Latin | Script::Other))
+        .then(|| native_tokens(&s))
+        .filter(|v| !v.tokens.is_empty());
     NameForm {
         original: name.to_string(),
         script,
         variants,
+        native,
+    }
+}
+
+fn native_tokens(s: &str) -> Variant {
+    let mut tokens = Vec::new();
+    for w in s.split(|c: char| !c.is_alphanumeric()) {
+        if w.is_empty() {
+            continue;
+        }
+        let lower = w.to_lowercase();
+        let cjk = lower
+            .chars()
+            .all(|c| is_han(c) || kana::is_kana(c) || hangul::is_hangul_syllable(c));
+        if cjk {
+            for c in lower.chars() {
+                let t = c.to_string();
+                tokens.push(Token {
+                    phon: t.clone(),
+                    skel: t.clone(),
+                    text: t,
+                    kind: TokenKind::Word,
+                });
+            }
+        } else {
+            tokens.push(Token {
+                phon: lower.clone(),
+                skel: lower.clone(),
+                text: lower,
+                kind: TokenKind::Word,
+            });
+        }
+    }
+    Variant {
+        tokens,
+        transliterated: false,
+        lossy: false,
     }
 }
 
 fn han_pinyin(s: &str) -> Vec<Token> {
     // Chinese names: family syllable, then the given name joined (Xi Jinping).
     let mut words: Vec<String> = Vec::new();
+    let foreign = s.contains('·') || s.contains('・');
     for part in s.split(|c: char| c.is_whitespace() || c == '·' || c == '・' || c == '-') {
         if part.is_empty() {
             continue;
@@ -600,7 +781,7 @@ fn han_pinyin(s: &str) -> Vec<Token> {
         if syl.is_empty() {
             continue;
         }
-        if words.is_empty() && syl.len() >= 2 && syl.len() <= 3 {
+        if !foreign && words.is_empty() && syl.len() >= 2 && syl.len() <= 3 {
             words.push(syl[0].clone());
             words.push(syl[1..].concat());
         } else {

@@ -1,0 +1,9 @@
+//! Screening: comparing names (and, with the index, whole entities) and
+//! explaining every score.
+//!
+//! This crate is an engine: no files, no network, no clock. Names arrive
+//! already analysed by `kansa-text`; lists arrive as entities.
+
+pub mod matcher;
+
+pub use matcher::{compare_names, MatchConfig, NameClass, NameScore, TokenPair, DEFAULT_THRESHOLD};

@@ -1,0 +1,515 @@
+//! Name-to-name similarity with an explanation.
+//!
+//! Both names come as `NameForm`s (variants of token lists, see
+//! `kansa_text::name`). For every pair of variants the tokens are aligned
+//! greedily, best similarity first; the score is the weighted mean of the
+//! aligned similarities, where tokens left over count against the match:
+//! fully on the side with fewer tokens (a given name present in both but
+//! different is strong evidence of two people), lightly (`extra_token_weight`)
+//! on the side with more (a middle name or patronymic one list omits is
+//! not). The joined spelling is compared too (Deutsche Bank ≈ DeutscheBank,
+//! Abd Allah ≈ Abdullah). The best variant pair wins and is reported.
+
+use kansa_text::{NameForm, Token, TokenKind, Variant};
+use serde::Serialize;
+use strsim::osa_distance;
+
+/// What kind of party a name belongs to; organisations weigh extra words
+/// more (Banco Santander México is not Banco Santander).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NameClass {
+    Person,
+    Organization,
+    Any,
+}
+
+/// The score at and above which two names are reported as a match,
+/// chosen on the nomenklatura name-bench pairs (see BENCHMARKS.md).
+pub const DEFAULT_THRESHOLD: f64 = 0.75;
+
+#[derive(Debug, Clone, Copy)]
+pub struct MatchConfig {
+    /// Weight of a word the longer name has and the shorter lacks, for persons.
+    pub extra_word_person: f64,
+    /// The same for organisations (and unknown kinds).
+    pub extra_word_organization: f64,
+    /// Token pairs less similar than this are not aligned.
+    pub min_token_similarity: f64,
+    /// How fast similarity falls with each edit: 1 - k·edits/length.
+    pub edit_cost: f64,
+    /// Factor for tokens aligned out of order (other than a rotation such as
+    /// family name first ↔ last).
+    pub reorder_factor: f64,
+    /// Factor when both names carry different legal forms (AG vs GmbH).
+    pub legal_form_mismatch: f64,
+}
+
+impl Default for MatchConfig {
+    fn default() -> Self {
+        MatchConfig {
+            extra_word_person: 0.1,
+            extra_word_organization: 0.4,
+            min_token_similarity: 0.6,
+            edit_cost: 1.5,
+            reorder_factor: 0.75,
+            legal_form_mismatch: 0.85,
+        }
+    }
+}
+
+/// One aligned pair of tokens.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TokenPair {
+    pub query: String,
+    pub candidate: String,
+    pub similarity: f64,
+    /// exact, spelling, initial, acronym, abbreviation, reversed, sound
+    /// (cross-script skeleton) or edits.
+    pub how: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NameScore {
+    pub score: f64,
+    /// The spellings compared (the best-scoring variants).
+    pub query_form: String,
+    pub candidate_form: String,
+    pub pairs: Vec<TokenPair>,
+    pub unmatched_query: Vec<String>,
+    pub unmatched_candidate: Vec<String>,
+    /// Penalties applied: reordered, legal form mismatch.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub penalties: Vec<&'static str>,
+    /// Both names are in the same non-Latin script and were compared in it.
+    pub native: bool,
+}
+
+fn kind_weight(t: &Token) -> f64 {
+    match t.kind {
+        TokenKind::Word | TokenKind::Number => 1.0,
+        TokenKind::Initial => 0.5,
+        TokenKind::Particle | TokenKind::LegalForm => 0.2,
+    }
+}
+
+/// Similarity from edit distance: 1 - k·edits/length, floored at 0. A
+/// vowel written as another vowel (Osama/Usama, Laden/Ladin) costs less
+/// than a full edit: transliterations disagree on vowels first.
+fn edits(a: &str, b: &str, k: f64) -> f64 {
+    let l = a.chars().count().max(b.chars().count()).max(1) as f64;
+    let d = osa_distance(a, b) as f64;
+    let vowels = |s: &str| -> String {
+        s.chars()
+            .map(|c| if "aeiouy".contains(c) { 'a' } else { c })
+            .collect()
+    };
+    let dv = osa_distance(&vowels(a), &vowels(b)) as f64;
+    let d = if dv < d { dv + 0.4 * (d - dv) } else { d };
+    (1.0 - k * d / l).max(0.0)
+}
+
+/// `short` is an abbreviation of `long` (Int'l for International): same
+/// first and last letter, the letters of `short` appear in order in `long`.
+fn abbreviates(short: &str, long: &str) -> bool {
+    if short.len() < 3 || short.len() * 2 > long.len() + 1 {
+        return false;
+    }
+    if short.as_bytes()[0] != long.as_bytes()[0]
+        || short.as_bytes().last() != long.as_bytes().last()
+    {
+        return false;
+    }
+    let mut it = long.bytes();
+    short.bytes().all(|c| it.any(|x| x == c))
+}
+
+/// Similarity of two tokens and how it was established.
+/// `cross` is the confidence given to equal consonant skeletons (0 when
+/// both names were written in Latin letters).
+pub fn token_similarity(
+    a: &Token,
+    b: &Token,
+    cross: f64,
+    cfg: &MatchConfig,
+) -> (f64, &'static str) {
+    let acronym = |t: &Token| t.kind == TokenKind::Initial && t.text.len() > 1;
+    if a.text == b.text {
+        if acronym(a) || acronym(b) {
+            return (0.85, "acronym");
+        }
+        return (1.0, "exact");
+    }
+    if a.kind == TokenKind::Number || b.kind == TokenKind::Number {
+        return (0.0, "number");
+    }
+    if a.kind == TokenKind::Initial || b.kind == TokenKind::Initial {
+        let (i, w) = if a.kind == TokenKind::Initial {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        if w.kind != TokenKind::Initial && i.text.len() == 1 && w.text.starts_with(&i.text) {
+            return (0.9, "initial");
+        }
+        return (0.0, "initial");
+    }
+    if a.kind == TokenKind::LegalForm || b.kind == TokenKind::LegalForm {
+        return (0.0, "legal form");
+    }
+    if a.phon == b.phon {
+        return (0.95, "spelling");
+    }
+    let (sa, sb) = if a.text.len() <= b.text.len() {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    if abbreviates(&sa.text, &sb.text) {
+        return (0.85, "abbreviation");
+    }
+    if a.text.len() >= 4 && a.text.chars().rev().eq(b.text.chars()) {
+        return (0.8, "reversed");
+    }
+    let mut s = edits(&a.phon, &b.phon, cfg.edit_cost).max(edits(&a.text, &b.text, cfg.edit_cost));
+    let mut how = "edits";
+    if cross > 0.0 && !a.skel.is_empty() && !b.skel.is_empty() {
+        let k = if a.skel == b.skel {
+            cross
+        } else {
+            cross * edits(&a.skel, &b.skel, cfg.edit_cost)
+        };
+        if k > s {
+            s = k;
+            how = "sound";
+        }
+    }
+    (s, how)
+}
+
+struct Aligned {
+    score: f64,
+    pairs: Vec<TokenPair>,
+    unmatched_q: Vec<String>,
+    unmatched_c: Vec<String>,
+    penalties: Vec<&'static str>,
+}
+
+/// Replaces a run of words whose initials spell an acronym in the other
+/// name by the acronym (PLA ≈ People's Liberation Army, JC ≈ Jean Claude).
+fn merge_acronyms(a: &[Token], b: &[Token]) -> Vec<Token> {
+    let acronyms: Vec<&str> = b
+        .iter()
+        .filter(|t| {
+            t.kind == TokenKind::Word
+                && (2..=6).contains(&t.text.len())
+                && t.text.chars().all(|c| c.is_ascii_alphabetic())
+        })
+        .map(|t| t.text.as_str())
+        .collect();
+    if acronyms.is_empty() {
+        return a.to_vec();
+    }
+    let mut out = Vec::with_capacity(a.len());
+    let mut i = 0;
+    'outer: while i < a.len() {
+        for acr in &acronyms {
+            let n = acr.len();
+            if i + n <= a.len()
+                && a[i..i + n]
+                    .iter()
+                    .all(|t| t.kind == TokenKind::Word && t.text.len() > 1)
+            {
+                let initials: String = a[i..i + n]
+                    .iter()
+                    .filter_map(|t| t.text.chars().next())
+                    .collect();
+                if initials == *acr {
+                    let mut t = a[i].clone();
+                    t.text = acr.to_string();
+                    t.phon = kansa_text::name::phon(acr);
+                    t.skel = kansa_text::name::skel(acr);
+                    t.kind = TokenKind::Initial;
+                    out.push(t);
+                    i += n;
+                    continue 'outer;
+                }
+            }
+        }
+        out.push(a[i].clone());
+        i += 1;
+    }
+    out
+}
+
+/// Joins a run of 2–3 words that the other name writes as one
+/// (Good Will ≈ Goodwill, Patr ushev ≈ Patrushev, Van der Bilt ≈ Vanderbilt).
+fn merge_runs(a: &[Token], b: &[Token], cfg: &MatchConfig) -> Vec<Token> {
+    let singles: Vec<&Token> = b
+        .iter()
+        .filter(|t| t.kind == TokenKind::Word && t.text.len() >= 4)
+        .collect();
+    if singles.is_empty() || a.len() < 2 {
+        return a.to_vec();
+    }
+    let mut out = Vec::with_capacity(a.len());
+    let mut i = 0;
+    'outer: while i < a.len() {
+        for n in [3usize, 2] {
+            if i + n > a.len() || a[i..i + n].iter().any(|t| t.kind == TokenKind::Number) {
+                continue;
+            }
+            let joined: String = a[i..i + n].iter().map(|t| t.text.as_str()).collect();
+            if let Some(t) = singles.iter().find(|t| {
+                !a.iter().any(|x| x.text == t.text) && edits(&t.text, &joined, cfg.edit_cost) >= 0.8
+            }) {
+                let mut m = a[i].clone();
+                m.text = joined.clone();
+                m.phon = kansa_text::name::phon(&joined);
+                m.skel = kansa_text::name::skel(&joined);
+                m.kind = TokenKind::Word;
+                let _ = t;
+                out.push(m);
+                i += n;
+                continue 'outer;
+            }
+        }
+        out.push(a[i].clone());
+        i += 1;
+    }
+    out
+}
+
+/// Whether the candidate positions, read in query order, are increasing
+/// or a rotation of an increasing sequence (PUTIN Vladimir ↔ Vladimir Putin).
+fn in_order(mut pos: Vec<usize>) -> bool {
+    if pos.len() < 3 {
+        return true;
+    }
+    let breaks = pos.windows(2).filter(|w| w[1] < w[0]).count();
+    if breaks == 0 {
+        return true;
+    }
+    if breaks == 1 {
+        let k = pos
+            .windows(2)
+            .position(|w| w[1] < w[0])
+            .map(|k| k + 1)
+            .unwrap_or(0);
+        pos.rotate_left(k);
+        return pos.windows(2).all(|w| w[0] < w[1]);
+    }
+    false
+}
+
+fn align(q: &[Token], c: &[Token], cross: f64, class: NameClass, cfg: &MatchConfig) -> Aligned {
+    let q = merge_runs(&merge_acronyms(q, c), c, cfg);
+    let c = merge_runs(&merge_acronyms(c, &q), &q, cfg);
+    let (q, c) = (q.as_slice(), c.as_slice());
+    let mut cands: Vec<(f64, &'static str, usize, usize)> = Vec::with_capacity(q.len() * c.len());
+    for (i, a) in q.iter().enumerate() {
+        for (j, b) in c.iter().enumerate() {
+            let (s, how) = token_similarity(a, b, cross, cfg);
+            if s >= cfg.min_token_similarity {
+                cands.push((s, how, i, j));
+            }
+        }
+    }
+    cands.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.2.cmp(&y.2)).then(x.3.cmp(&y.3)));
+    let mut used_q = vec![None; q.len()];
+    let mut used_c = vec![false; c.len()];
+    let mut pairs = Vec::new();
+    let mut num = 0.0;
+    let mut den = 0.0;
+    for (s, how, i, j) in cands {
+        if used_q[i].is_some() || used_c[j] {
+            continue;
+        }
+        used_q[i] = Some(j);
+        used_c[j] = true;
+        let w = (kind_weight(&q[i]) + kind_weight(&c[j])) / 2.0;
+        num += w * s;
+        den += w;
+        pairs.push(TokenPair {
+            query: q[i].text.clone(),
+            candidate: c[j].text.clone(),
+            similarity: s,
+            how,
+        });
+    }
+    let extra = match class {
+        NameClass::Person => cfg.extra_word_person,
+        _ => cfg.extra_word_organization,
+    };
+    // Words left over on both sides conflict (a given name present in both
+    // names but different) and count fully; only the surplus of the side
+    // with more left over is an omission, which counts lightly — except
+    // numbers (Company 23 is not Company).
+    let leftover = |toks: &[Token], used: &dyn Fn(usize) -> bool| -> (f64, f64) {
+        toks.iter()
+            .enumerate()
+            .filter(|(i, _)| !used(*i))
+            .fold((0.0, 0.0), |(w, n), (_, t)| {
+                if t.kind == TokenKind::Number {
+                    (w, n + kind_weight(t))
+                } else {
+                    (w + kind_weight(t), n)
+                }
+            })
+    };
+    let (uq, nq) = leftover(q, &|i| used_q[i].is_some());
+    let (uc, nc) = leftover(c, &|j| used_c[j]);
+    den += 2.0 * uq.min(uc) + (uq - uc).abs() * extra + nq + nc;
+    let mut score = if den > 0.0 { num / den } else { 0.0 };
+    let mut penalties = Vec::new();
+    if !pairs.is_empty()
+        && pairs
+            .iter()
+            .all(|p| p.how == "initial" || p.how == "acronym")
+    {
+        score *= 0.8;
+        penalties.push("initials only");
+    }
+    let order: Vec<usize> = used_q.iter().flatten().copied().collect();
+    if !in_order(order) {
+        score *= cfg.reorder_factor;
+        penalties.push("reordered");
+    }
+    // Generic corporate forms (Ltd, Inc, Corp, Co, LLC) are interchangeable
+    // in practice; national forms (AG, GmbH, JSC, SA...) are not.
+    let lf = |t: &[Token]| {
+        t.iter()
+            .filter(|x| {
+                x.kind == TokenKind::LegalForm
+                    && !matches!(x.text.as_str(), "ltd" | "inc" | "corp" | "co" | "llc")
+            })
+            .map(|x| x.text.clone())
+            .collect::<Vec<_>>()
+    };
+    let (lq, lc) = (lf(q), lf(c));
+    if !lq.is_empty() && !lc.is_empty() && !lq.iter().any(|x| lc.contains(x)) {
+        score *= cfg.legal_form_mismatch;
+        penalties.push("legal form mismatch");
+    }
+    Aligned {
+        score,
+        pairs,
+        unmatched_q: q
+            .iter()
+            .zip(&used_q)
+            .filter(|(_, u)| u.is_none())
+            .map(|(t, _)| t.text.clone())
+            .collect(),
+        unmatched_c: c
+            .iter()
+            .zip(&used_c)
+            .filter(|(_, u)| !**u)
+            .map(|(t, _)| t.text.clone())
+            .collect(),
+        penalties,
+    }
+}
+
+fn render(tokens: &[Token]) -> String {
+    tokens
+        .iter()
+        .map(|t| t.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn score_pair(
+    qv: &Variant,
+    cv: &Variant,
+    class: NameClass,
+    cfg: &MatchConfig,
+    native: bool,
+) -> NameScore {
+    let cross = if qv.lossy || cv.lossy {
+        0.9
+    } else if qv.transliterated || cv.transliterated {
+        0.7
+    } else {
+        0.0
+    };
+    let a = align(&qv.tokens, &cv.tokens, cross, class, cfg);
+    NameScore {
+        score: a.score,
+        query_form: render(&qv.tokens),
+        candidate_form: render(&cv.tokens),
+        pairs: a.pairs,
+        unmatched_query: a.unmatched_q,
+        unmatched_candidate: a.unmatched_c,
+        penalties: a.penalties,
+        native,
+    }
+}
+
+/// Compares two analysed names; `None` when either has no tokens.
+pub fn compare_names(
+    q: &NameForm,
+    c: &NameForm,
+    class: NameClass,
+    cfg: &MatchConfig,
+) -> Option<NameScore> {
+    // Same non-Latin script: compare in that script only.
+    if let (Some(qn), Some(cn)) = (&q.native, &c.native) {
+        if q.script == c.script {
+            return Some(score_pair(qn, cn, class, cfg, true));
+        }
+    }
+    let mut best: Option<NameScore> = None;
+    for qv in &q.variants {
+        for cv in &c.variants {
+            if qv.tokens.is_empty() || cv.tokens.is_empty() {
+                continue;
+            }
+            let s = score_pair(qv, cv, class, cfg, false);
+            if best.as_ref().is_none_or(|b| s.score > b.score) {
+                best = Some(s);
+            }
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kansa_text::{analyze, Readings};
+
+    fn score(a: &str, b: &str) -> f64 {
+        let r = Readings::default();
+        compare_names(
+            &analyze(a, &r),
+            &analyze(b, &r),
+            NameClass::Any,
+            &MatchConfig::default(),
+        )
+        .map(|s| s.score)
+        .unwrap_or(0.0)
+    }
+
+    #[test]
+    fn orders_spellings_and_scripts() {
+        assert!(score("PUTIN, Vladimir Vladimirovich", "Vladimir Putin") > 0.8);
+        assert!(score("Владимир Путин", "Vladimir Putin") > 0.9);
+        assert!(score("김정은", "Kim Jong Un") > 0.9);
+        assert!(
+            score("Ким Чен Ын", "Kim Jong Un") >= DEFAULT_THRESHOLD,
+            "{}",
+            score("Ким Чен Ын", "Kim Jong Un")
+        );
+        assert!(
+            score("محمد علي", "Mohamed Ali") > 0.8,
+            "{}",
+            score("محمد علي", "Mohamed Ali")
+        );
+        assert!(score("Angelo Cruz", "Angela Merkel") < 0.6);
+        assert!(
+            score("Octavian Scholz", "Olaf Scholz") < 0.75,
+            "{}",
+            score("Octavian Scholz", "Olaf Scholz")
+        );
+    }
+}
