@@ -10,6 +10,7 @@
 //! not). The joined spelling is compared too (Deutsche Bank ≈ DeutscheBank,
 //! Abd Allah ≈ Abdullah). The best variant pair wins and is reported.
 
+use kansa_model::Script;
 use kansa_text::{NameForm, Token, TokenKind, Variant};
 use serde::Serialize;
 use strsim::osa_distance;
@@ -167,6 +168,16 @@ pub fn token_similarity(
     };
     if abbreviates(&sa.text, &sb.text) {
         return (0.85, "abbreviation");
+    }
+    // Baltic and other inflected forms add an ending (Putinas, Putins).
+    if sa.text.len() >= 4
+        && sb.text.starts_with(sa.text.as_str())
+        && matches!(
+            &sb.text[sa.text.len()..],
+            "s" | "as" | "is" | "us" | "es" | "a" | "e"
+        )
+    {
+        return (0.9, "ending");
     }
     if a.text.len() >= 4 && a.text.chars().rev().eq(b.text.chars()) {
         return (0.8, "reversed");
@@ -425,7 +436,9 @@ fn score_pair(
     cfg: &MatchConfig,
     native: bool,
 ) -> NameScore {
-    let cross = if qv.lossy || cv.lossy {
+    let cross = if qv.abjad || cv.abjad {
+        0.95
+    } else if qv.lossy || cv.lossy {
         0.9
     } else if qv.transliterated || cv.transliterated {
         0.7
@@ -452,13 +465,19 @@ pub fn compare_names(
     class: NameClass,
     cfg: &MatchConfig,
 ) -> Option<NameScore> {
-    // Same non-Latin script: compare in that script only.
+    // Same non-Latin script: compare in that script. For Han, kana and
+    // Hangul only in that script (김정은 and 김종은 both romanise to Kim Jong
+    // Un); alphabets may also match through their transliteration.
+    let mut best: Option<NameScore> = None;
     if let (Some(qn), Some(cn)) = (&q.native, &c.native) {
         if q.script == c.script {
-            return Some(score_pair(qn, cn, class, cfg, true));
+            let s = score_pair(qn, cn, class, cfg, true);
+            if matches!(q.script, Script::Han | Script::Kana | Script::Hangul) {
+                return Some(s);
+            }
+            best = Some(s);
         }
     }
-    let mut best: Option<NameScore> = None;
     for qv in &q.variants {
         for cv in &c.variants {
             if qv.tokens.is_empty() || cv.tokens.is_empty() {

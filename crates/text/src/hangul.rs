@@ -153,6 +153,9 @@ pub fn romanize(s: &str) -> Vec<Vec<String>> {
     if words.is_empty() {
         return Vec::new();
     }
+    // A word of four or more syllables is a foreign name spelt in Hangul
+    // (블라디미르 푸틴): no family/given split anywhere then.
+    let foreign = words.iter().any(|w| w.len() >= 4);
     let mut variants: Vec<Vec<String>> = Vec::new();
     let mut push = |v: Vec<String>| {
         if !variants.contains(&v) {
@@ -163,7 +166,7 @@ pub fn romanize(s: &str) -> Vec<Vec<String>> {
         let mut joined = Vec::new();
         let mut split = Vec::new();
         for w in &words {
-            let syl = if w.len() == 2 || w.len() == 3 {
+            let syl = if !foreign && (w.len() == 2 || w.len() == 3) {
                 // Family and given name are separate words (no voicing across).
                 let mut v = word(&w[..1], style);
                 v.extend(word(&w[1..], style));
@@ -171,7 +174,7 @@ pub fn romanize(s: &str) -> Vec<Vec<String>> {
             } else {
                 word(w, style)
             };
-            if w.len() == 2 || w.len() == 3 {
+            if !foreign && (w.len() == 2 || w.len() == 3) {
                 // family + given
                 joined.push(syl[0].clone());
                 joined.push(syl[1..].concat());
@@ -185,7 +188,10 @@ pub fn romanize(s: &str) -> Vec<Vec<String>> {
         push(split);
     }
     // Customary family-name spellings with the DPRK- and RR-style given names.
-    if let Some(first) = words.first().filter(|w| w.len() == 2 || w.len() == 3) {
+    if let Some(first) = words
+        .first()
+        .filter(|w| !foreign && (w.len() == 2 || w.len() == 3))
+    {
         if let Some((_, spellings)) = FAMILY.iter().find(|(c, _)| *c == first[0]) {
             for style in [Style::Kp, Style::Rr] {
                 let given = word(&first[1..], style);

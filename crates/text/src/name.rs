@@ -50,6 +50,8 @@ pub struct Variant {
     /// transcribes foreign names by sound (Han, kana, Hangul): compare by
     /// consonant skeleton with more confidence.
     pub lossy: bool,
+    /// ... from an abjad (Arabic, Hebrew): the consonants are all there is.
+    pub abjad: bool,
 }
 
 /// A name prepared for comparison.
@@ -336,6 +338,8 @@ pub fn phon(t: &str) -> String {
     let mut s = t.to_string();
     for (a, b) in [
         ("tsch", "ch"),
+        ("tsj", "ch"),
+        ("cs", "ch"),
         ("sch", "sh"),
         ("tch", "ch"),
         ("dzh", "j"),
@@ -440,7 +444,11 @@ pub fn tokenize(folded: &str) -> Vec<Token> {
         {
             j += 1;
         }
-        if j - k >= 2 {
+        let run_is_legal = j - k >= 2
+            && LEGAL_FORMS
+                .iter()
+                .any(|(forms, _)| forms.contains(&raw[k..j].concat().as_str()));
+        if j - k >= 3 || run_is_legal {
             let run = raw[k..j].concat();
             let split = (2..=run.len()).rev().find(|n| {
                 let suffix = &run[run.len() - n..];
@@ -574,6 +582,7 @@ fn variant(tokens: Vec<Token>, transliterated: bool) -> Variant {
         tokens,
         transliterated,
         lossy: transliterated,
+        abjad: false,
     }
 }
 
@@ -713,8 +722,13 @@ fn analyze_one(name: &str, readings: &Readings) -> NameForm {
         }
     } else {
         let latin = script == Script::Latin || (script == Script::Other && s.is_ascii());
-        let ascii = any_ascii::any_ascii(&s);
+        let mut ascii = any_ascii::any_ascii(&s);
+        if script == Script::Greek {
+            // ου is u; ντ and μπ spell d and b in foreign names (Βλαντίμιρ).
+            ascii = greek_spelling(&ascii);
+        }
         let mut v = variant(tokenize(&fold_latin(&ascii)), !latin);
+        v.abjad = matches!(script, Script::Arabic | Script::Hebrew);
         v.lossy = !latin
             && !matches!(
                 script,
@@ -754,11 +768,16 @@ fn native_tokens(s: &str) -> Variant {
                 });
             }
         } else {
+            let kind = if lower.chars().count() == 1 {
+                TokenKind::Initial
+            } else {
+                TokenKind::Word
+            };
             tokens.push(Token {
                 phon: lower.clone(),
                 skel: lower.clone(),
                 text: lower,
-                kind: TokenKind::Word,
+                kind,
             });
         }
     }
@@ -766,6 +785,7 @@ fn native_tokens(s: &str) -> Variant {
         tokens,
         transliterated: false,
         lossy: false,
+        abjad: false,
     }
 }
 
@@ -789,6 +809,24 @@ fn han_pinyin(s: &str) -> Vec<Token> {
         }
     }
     tokens_of_words(&words)
+}
+
+fn greek_spelling(s: &str) -> String {
+    let mut out = s
+        .replace("oy", "ou")
+        .replace("Oy", "Ou")
+        .replace("OY", "OU");
+    for (a, b) in [
+        ("nt", "d"),
+        ("Nt", "D"),
+        ("NT", "D"),
+        ("mp", "b"),
+        ("Mp", "B"),
+        ("MP", "B"),
+    ] {
+        out = out.replace(a, b);
+    }
+    out
 }
 
 /// ou/uu/oo/aa/ii/ee → one vowel, as Japanese passports write names.
