@@ -5,6 +5,7 @@ mod importer;
 mod lists_cmd;
 mod output;
 mod resources;
+mod screen_cmd;
 mod update;
 
 use anyhow::Result;
@@ -38,6 +39,11 @@ enum Command {
         #[command(subcommand)]
         command: lists_cmd::ListsCommand,
     },
+    /// Screen names and crypto addresses against the active lists.
+    Screen {
+        #[command(subcommand)]
+        command: screen_cmd::ScreenCommand,
+    },
     /// Measure quality: precision, recall and F1 on labelled pairs.
     Eval {
         #[command(subcommand)]
@@ -50,6 +56,7 @@ fn main() -> ExitCode {
     let result: Result<bool> = match cli.command {
         Command::Lists { command } => lists_cmd::run(&cli.data, command),
         Command::Eval { command } => eval_cmd::run(command),
+        Command::Screen { command } => screen_cmd::run(&cli.data, command),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

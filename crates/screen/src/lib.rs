@@ -4,6 +4,10 @@
 //! This crate is an engine: no files, no network, no clock. Names arrive
 //! already analysed by `kansa-text`; lists arrive as entities.
 
+pub mod address;
+pub mod index;
 pub mod matcher;
 
+pub use address::{AddressError, AddressFormat, AddressHit, AddressIndex};
+pub use index::{Contribution, Explanation, IndexConfig, Match, Query, ScreenIndex};
 pub use matcher::{compare_names, MatchConfig, NameClass, NameScore, TokenPair, DEFAULT_THRESHOLD};

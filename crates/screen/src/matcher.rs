@@ -35,6 +35,9 @@ pub struct MatchConfig {
     pub extra_word_person: f64,
     /// The same for organisations (and unknown kinds).
     pub extra_word_organization: f64,
+    /// How much more a query word missing from the listed name counts than
+    /// a listed word missing from the query.
+    pub query_surplus_factor: f64,
     /// Token pairs less similar than this are not aligned.
     pub min_token_similarity: f64,
     /// How fast similarity falls with each edit: 1 - k·edits/length.
@@ -51,6 +54,7 @@ impl Default for MatchConfig {
         MatchConfig {
             extra_word_person: 0.1,
             extra_word_organization: 0.4,
+            query_surplus_factor: 3.0,
             min_token_similarity: 0.6,
             edit_cost: 1.5,
             reorder_factor: 0.75,
@@ -151,7 +155,7 @@ pub fn token_similarity(
             (b, a)
         };
         if w.kind != TokenKind::Initial && i.text.len() == 1 && w.text.starts_with(&i.text) {
-            return (0.9, "initial");
+            return (0.8, "initial");
         }
         return (0.0, "initial");
     }
@@ -166,8 +170,16 @@ pub fn token_similarity(
     } else {
         (b, a)
     };
+    let mut s = edits(&a.phon, &b.phon, cfg.edit_cost).max(edits(&a.text, &b.text, cfg.edit_cost));
+    let mut how = "edits";
+    let mut consider = |v: f64, h: &'static str| {
+        if v > s {
+            s = v;
+            how = h;
+        }
+    };
     if abbreviates(&sa.text, &sb.text) {
-        return (0.85, "abbreviation");
+        consider(0.85, "abbreviation");
     }
     // Baltic and other inflected forms add an ending (Putinas, Putins).
     if sa.text.len() >= 4
@@ -177,23 +189,28 @@ pub fn token_similarity(
             "s" | "as" | "is" | "us" | "es" | "a" | "e"
         )
     {
-        return (0.9, "ending");
+        consider(0.9, "ending");
     }
     if a.text.len() >= 4 && a.text.chars().rev().eq(b.text.chars()) {
-        return (0.8, "reversed");
+        consider(0.8, "reversed");
     }
-    let mut s = edits(&a.phon, &b.phon, cfg.edit_cost).max(edits(&a.text, &b.text, cfg.edit_cost));
-    let mut how = "edits";
-    if cross > 0.0 && !a.skel.is_empty() && !b.skel.is_empty() {
+    // Skeletons carry little and short ones nothing; only abjads (no vowels
+    // written) trust a single consonant, and sound transcriptions (Han,
+    // kana, Hangul) need three.
+    let min_skel = if cross >= 0.95 {
+        1
+    } else if cross >= 0.8 {
+        3
+    } else {
+        2
+    };
+    if cross > 0.0 && a.skel.len() >= min_skel && b.skel.len() >= min_skel {
         let k = if a.skel == b.skel {
             cross
         } else {
             cross * edits(&a.skel, &b.skel, cfg.edit_cost)
         };
-        if k > s {
-            s = k;
-            how = "sound";
-        }
+        consider(k, "sound");
     }
     (s, how)
 }
@@ -349,7 +366,7 @@ fn align(q: &[Token], c: &[Token], cross: f64, class: NameClass, cfg: &MatchConf
         });
     }
     let extra = match class {
-        NameClass::Person => cfg.extra_word_person,
+        NameClass::Person | NameClass::Any => cfg.extra_word_person,
         _ => cfg.extra_word_organization,
     };
     // Words left over on both sides conflict (a given name present in both
@@ -370,7 +387,27 @@ fn align(q: &[Token], c: &[Token], cross: f64, class: NameClass, cfg: &MatchConf
     };
     let (uq, nq) = leftover(q, &|i| used_q[i].is_some());
     let (uc, nc) = leftover(c, &|j| used_c[j]);
-    den += 2.0 * uq.min(uc) + (uq - uc).abs() * extra + nq + nc;
+    // A family name the other name lacks is not an omission.
+    let essential = |toks: &[Token], used: &dyn Fn(usize) -> bool| -> f64 {
+        toks.iter()
+            .enumerate()
+            .filter(|(i, t)| t.essential && !used(*i))
+            .map(|(_, t)| kind_weight(t))
+            .sum()
+    };
+    let (eq, ec) = (
+        essential(q, &|i| used_q[i].is_some()),
+        essential(c, &|j| used_c[j]),
+    );
+    let (uq, uc, nq, nc) = (uq - eq, uc - ec, nq + eq, nc + ec);
+    // A query word the listed name lacks weighs more than a listed word the
+    // query lacks: "Vladimir Putin" is not the listed alias "VLADIMIR".
+    let surplus = if uq > uc {
+        (uq - uc) * (extra * cfg.query_surplus_factor).min(1.0)
+    } else {
+        (uc - uq) * extra
+    };
+    den += 2.0 * uq.min(uc) + surplus + nq + nc;
     let mut score = if den > 0.0 { num / den } else { 0.0 };
     let mut penalties = Vec::new();
     if !pairs.is_empty()
@@ -439,7 +476,7 @@ fn score_pair(
     let cross = if qv.abjad || cv.abjad {
         0.95
     } else if qv.lossy || cv.lossy {
-        0.9
+        0.8
     } else if qv.transliterated || cv.transliterated {
         0.7
     } else {

@@ -341,6 +341,15 @@ impl Store {
         Ok(())
     }
 
+    /// Every entity of every active snapshot (what screening uses).
+    pub fn active_entities(&self) -> Result<Vec<Entity>, StoreError> {
+        let mut out = Vec::new();
+        for s in self.active_snapshots()? {
+            self.for_each_entity(s.id, |e| out.push(e))?;
+        }
+        Ok(out)
+    }
+
     /// Entities added, removed and changed from snapshot `old` to `new`.
     pub fn diff(&self, old: &ListSnapshot, new: &ListSnapshot) -> Result<SnapshotDiff, StoreError> {
         let mut d = SnapshotDiff {

@@ -39,6 +39,9 @@ pub struct Token {
     pub phon: String,
     pub skel: String,
     pub kind: TokenKind,
+    /// Part of the family name as the list marks it ("PUTIN, Vladimir"):
+    /// a name without it is not the same name.
+    pub essential: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -419,6 +422,7 @@ pub fn skel(t: &str) -> String {
 
 fn make_token(text: &str, kind: TokenKind) -> Token {
     Token {
+        essential: false,
         phon: phon(text),
         skel: skel(text),
         text: text.to_string(),
@@ -709,7 +713,10 @@ fn analyze_one(name: &str, readings: &Readings) -> NameForm {
             let short: Vec<String> = words.iter().map(|w| drop_long_vowels(w)).collect();
             push(variant(tokens_of_words(&short), true));
         }
-        if has_han {
+        // Pinyin too, unless this is plainly a Japanese name (four or more
+        // kanji that read as surname + given name).
+        let han_count = s.chars().filter(|c| is_han(*c)).count();
+        if has_han && (has_kana || han_count < 4 || !whole_kanji) {
             push(variant(han_pinyin(&s), true));
         }
     } else if has_han {
@@ -728,6 +735,16 @@ fn analyze_one(name: &str, readings: &Readings) -> NameForm {
             ascii = greek_spelling(&ascii);
         }
         let mut v = variant(tokenize(&fold_latin(&ascii)), !latin);
+        // "FAMILY, Given": the words before the one comma are the family name.
+        if ascii.matches(',').count() == 1 {
+            let before = ascii.split(',').next().unwrap_or("");
+            let family = tokenize(&fold_latin(before));
+            if !family.is_empty() && family.len() < v.tokens.len() {
+                for t in v.tokens.iter_mut().take(family.len()) {
+                    t.essential = t.kind == TokenKind::Word;
+                }
+            }
+        }
         v.abjad = matches!(script, Script::Arabic | Script::Hebrew);
         v.lossy = !latin
             && !matches!(
@@ -761,6 +778,7 @@ fn native_tokens(s: &str) -> Variant {
             for c in lower.chars() {
                 let t = c.to_string();
                 tokens.push(Token {
+                    essential: false,
                     phon: t.clone(),
                     skel: t.clone(),
                     text: t,
@@ -774,6 +792,7 @@ fn native_tokens(s: &str) -> Variant {
                 TokenKind::Word
             };
             tokens.push(Token {
+                essential: false,
                 phon: lower.clone(),
                 skel: lower.clone(),
                 text: lower,

@@ -1,0 +1,408 @@
+//! The candidate index: every name of every entity of the active lists,
+//! analysed once, with an inverted index from token keys to names so that a
+//! query is scored against a few dozen candidates instead of every name.
+//!
+//! Keys per token: its spelling key (`phon`), its single-deletion
+//! neighbours (a query token within two edits of an indexed token shares
+//! one of them, as in SymSpell), and for transliterated variants the
+//! consonant skeleton. Candidates are ranked by the summed inverse document
+//! frequency of the keys they share with the query; the best
+//! `max_candidates` are scored in full.
+
+use crate::matcher::{compare_names, MatchConfig, NameClass, NameScore};
+use kansa_model::{DateValue, Entity, EntityKind, NameKind, PartialDate};
+use kansa_text::{analyze, NameForm, Readings, TokenKind};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// One indexed name.
+#[derive(Debug)]
+struct IndexedName {
+    entity: u32,
+    name: u16,
+    form: NameForm,
+}
+
+/// What the caller knows about the party being screened.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    pub name: String,
+    pub birth_date: Option<PartialDate>,
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<String>,
+    pub kind: Option<EntityKind>,
+}
+
+/// A feature's effect on the score, for the explanation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Contribution {
+    pub feature: &'static str,
+    pub effect: f64,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Match {
+    pub entity_id: String,
+    pub source: String,
+    pub kind: EntityKind,
+    /// The entity's primary name.
+    pub name: String,
+    /// The listed name that matched.
+    pub matched_name: String,
+    pub matched_name_kind: NameKind,
+    pub score: f64,
+    pub name_score: f64,
+    pub explanation: Explanation,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Explanation {
+    pub name: NameScore,
+    pub contributions: Vec<Contribution>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct IndexConfig {
+    pub max_candidates: usize,
+    pub matcher: MatchConfig,
+}
+
+impl Default for IndexConfig {
+    fn default() -> Self {
+        IndexConfig {
+            max_candidates: 48,
+            matcher: MatchConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct ScreenIndex {
+    entities: Vec<Entity>,
+    names: Vec<IndexedName>,
+    /// key → name ids (sorted, unique).
+    postings: HashMap<Box<str>, Vec<u32>>,
+    readings: Readings,
+    pub config: IndexConfig,
+}
+
+fn deletions(s: &str, out: &mut Vec<String>) {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() < 4 {
+        return;
+    }
+    for i in 0..chars.len() {
+        let mut d = String::with_capacity(s.len());
+        d.extend(chars[..i].iter());
+        d.extend(chars[i + 1..].iter());
+        out.push(d);
+    }
+}
+
+/// Blocking keys of one analysed name.
+fn keys(form: &NameForm) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut add_variant = |v: &kansa_text::Variant, native: bool| {
+        for t in &v.tokens {
+            if matches!(t.kind, TokenKind::Particle | TokenKind::LegalForm) {
+                continue;
+            }
+            if native {
+                out.push(format!("n:{}", t.text));
+                continue;
+            }
+            if t.kind == TokenKind::Initial && t.text.len() == 1 {
+                continue;
+            }
+            out.push(format!("p:{}", t.phon));
+            let mut dels = Vec::new();
+            deletions(&t.phon, &mut dels);
+            out.extend(dels.into_iter().map(|d| format!("d:{d}")));
+            if t.skel.len() >= 2 {
+                out.push(format!("s:{}", t.skel));
+            }
+        }
+    };
+    for v in &form.variants {
+        add_variant(v, false);
+    }
+    if let Some(n) = &form.native {
+        add_variant(n, true);
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The keys a query looks up: its own keys, plus its phon key looked up
+/// among deletions (an indexed token one deletion away).
+fn query_keys(form: &NameForm) -> Vec<String> {
+    let transliterated = form.variants.iter().any(|v| v.transliterated);
+    let mut k = keys(form);
+    // Skeletons only bridge scripts; a Latin query does not need them.
+    if !transliterated {
+        k.retain(|x| !x.starts_with("s:"));
+    }
+    let extra: Vec<String> = k
+        .iter()
+        .filter_map(|x| x.strip_prefix("p:"))
+        .map(|p| format!("d:{p}"))
+        .collect();
+    let extra2: Vec<String> = k
+        .iter()
+        .filter_map(|x| x.strip_prefix("d:"))
+        .map(|p| format!("p:{p}"))
+        .collect();
+    k.extend(extra);
+    k.extend(extra2);
+    k.sort();
+    k.dedup();
+    k
+}
+
+fn class_of(kind: EntityKind) -> NameClass {
+    match kind {
+        EntityKind::Person => NameClass::Person,
+        EntityKind::Unknown => NameClass::Any,
+        _ => NameClass::Organization,
+    }
+}
+
+impl ScreenIndex {
+    /// Indexes every name of `entities`.
+    pub fn build(entities: Vec<Entity>, readings: Readings, config: IndexConfig) -> Self {
+        let mut names = Vec::new();
+        let mut postings: HashMap<Box<str>, Vec<u32>> = HashMap::new();
+        for (ei, e) in entities.iter().enumerate() {
+            for (ni, n) in e.names.iter().enumerate() {
+                let form = analyze(&n.full, &readings);
+                if form.is_empty() {
+                    continue;
+                }
+                let id = names.len() as u32;
+                for k in keys(&form) {
+                    postings.entry(k.into_boxed_str()).or_default().push(id);
+                }
+                names.push(IndexedName {
+                    entity: ei as u32,
+                    name: ni as u16,
+                    form,
+                });
+            }
+        }
+        ScreenIndex {
+            entities,
+            names,
+            postings,
+            readings,
+            config,
+        }
+    }
+
+    pub fn entity_count(&self) -> usize {
+        self.entities.len()
+    }
+
+    pub fn name_count(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn readings(&self) -> &Readings {
+        &self.readings
+    }
+
+    /// Name ids sharing keys with the query, best first.
+    fn candidates(&self, form: &NameForm, limit: usize) -> Vec<u32> {
+        let total = self.names.len().max(1) as f64;
+        let mut acc: HashMap<u32, f64> = HashMap::new();
+        for k in query_keys(form) {
+            if let Some(ids) = self.postings.get(k.as_str()) {
+                let idf = (total / ids.len() as f64).ln().max(0.05);
+                let w = if k.starts_with("d:") { 0.6 * idf } else { idf };
+                for id in ids {
+                    *acc.entry(*id).or_insert(0.0) += w;
+                }
+            }
+        }
+        let mut v: Vec<(u32, f64)> = acc.into_iter().collect();
+        v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        v.truncate(limit);
+        v.into_iter().map(|(id, _)| id).collect()
+    }
+
+    /// Every name scored against the query, without blocking (for
+    /// measuring the index's recall).
+    pub fn brute_force(&self, query: &Query, threshold: f64) -> Vec<Match> {
+        let form = analyze(&query.name, &self.readings);
+        let ids: Vec<u32> = (0..self.names.len() as u32).collect();
+        self.score_ids(&form, query, &ids, threshold, usize::MAX)
+    }
+
+    /// Screens a query: matches at or above `threshold`, best first, at most
+    /// `limit`, one per entity.
+    pub fn screen(&self, query: &Query, threshold: f64, limit: usize) -> Vec<Match> {
+        let form = analyze(&query.name, &self.readings);
+        if form.is_empty() {
+            return Vec::new();
+        }
+        let ids = self.candidates(&form, self.config.max_candidates);
+        self.score_ids(&form, query, &ids, threshold, limit)
+    }
+
+    fn score_ids(
+        &self,
+        form: &NameForm,
+        query: &Query,
+        ids: &[u32],
+        threshold: f64,
+        limit: usize,
+    ) -> Vec<Match> {
+        let mut best: HashMap<u32, Match> = HashMap::new();
+        for &id in ids {
+            let n = &self.names[id as usize];
+            let e = &self.entities[n.entity as usize];
+            let class = match query.kind {
+                Some(k) => class_of(k),
+                None => class_of(e.kind),
+            };
+            let Some(ns) = compare_names(form, &n.form, class, &self.config.matcher) else {
+                continue;
+            };
+            // A weak alias alone needs a stronger name match.
+            let listed = &e.names[n.name as usize];
+            let (score, contributions) = adjust(ns.score, query, e, listed.kind);
+            if score < threshold {
+                continue;
+            }
+            let m = Match {
+                entity_id: e.id.to_string(),
+                source: e.source.clone(),
+                kind: e.kind,
+                name: e.primary_name().unwrap_or("").to_string(),
+                matched_name: listed.full.clone(),
+                matched_name_kind: listed.kind,
+                score,
+                name_score: ns.score,
+                explanation: Explanation {
+                    name: ns,
+                    contributions,
+                },
+            };
+            match best.get(&n.entity) {
+                Some(b) if b.score >= m.score => {}
+                _ => {
+                    best.insert(n.entity, m);
+                }
+            }
+        }
+        let mut out: Vec<Match> = best.into_values().collect();
+        out.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.entity_id.cmp(&b.entity_id))
+        });
+        out.truncate(limit);
+        out
+    }
+
+    /// The entity behind a match id.
+    pub fn entity(&self, id: &str) -> Option<&Entity> {
+        self.entities.iter().find(|e| e.id.as_str() == id)
+    }
+}
+
+/// Whether a date of birth fits a listed one (year within the listed span;
+/// month and day compared where both give them).
+fn date_fits(d: &PartialDate, v: &DateValue) -> bool {
+    let (lo, hi) = v.year_span();
+    if d.year < lo || d.year > hi {
+        return false;
+    }
+    if let DateValue::Exact { date } = v {
+        if let (Some(a), Some(b)) = (date.month, d.month) {
+            if a != b {
+                return false;
+            }
+            if let (Some(x), Some(y)) = (date.day, d.day) {
+                return x == y;
+            }
+        }
+    }
+    true
+}
+
+/// Combines the name score with the other facts; returns the score and
+/// each feature's contribution.
+fn adjust(name_score: f64, q: &Query, e: &Entity, name_kind: NameKind) -> (f64, Vec<Contribution>) {
+    let mut s = name_score;
+    let mut c = Vec::new();
+    let mut add = |feature: &'static str, effect: f64, detail: String, s: &mut f64| {
+        *s += effect;
+        c.push(Contribution {
+            feature,
+            effect,
+            detail,
+        });
+    };
+    if name_kind == NameKind::WeakAka {
+        add(
+            "weak alias",
+            -0.05,
+            "matched a low-quality alias".into(),
+            &mut s,
+        );
+    }
+    if let Some(d) = &q.birth_date {
+        if !e.birth_dates.is_empty() {
+            let any = e.birth_dates.iter().any(|v| date_fits(d, v));
+            let listed: Vec<String> = e.birth_dates.iter().map(|v| v.to_string()).collect();
+            if any {
+                add(
+                    "date of birth",
+                    0.05,
+                    format!("{d} fits {}", listed.join(", ")),
+                    &mut s,
+                );
+            } else {
+                add(
+                    "date of birth",
+                    -0.15,
+                    format!("{d} does not fit {}", listed.join(", ")),
+                    &mut s,
+                );
+            }
+        }
+    }
+    if let Some(cc) = &q.country {
+        let all: Vec<&String> = e.nationalities.iter().chain(e.countries.iter()).collect();
+        if !all.is_empty() {
+            if all.iter().any(|x| x.eq_ignore_ascii_case(cc)) {
+                add(
+                    "country",
+                    0.03,
+                    format!("{cc} is among {}", e.countries.join(", ")),
+                    &mut s,
+                );
+            } else {
+                add(
+                    "country",
+                    -0.05,
+                    format!("{cc} is not among {}", e.countries.join(", ")),
+                    &mut s,
+                );
+            }
+        }
+    }
+    if let Some(k) = q.kind {
+        if e.kind != EntityKind::Unknown && k != EntityKind::Unknown && k != e.kind {
+            add(
+                "kind",
+                -0.2,
+                format!("a {} is not a {}", k.as_str(), e.kind.as_str()),
+                &mut s,
+            );
+        }
+    }
+    (s.clamp(0.0, 1.0), c)
+}
