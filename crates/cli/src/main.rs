@@ -1,5 +1,6 @@
 //! `kansa`: the command-line shell over Kansa's libraries.
 
+mod bench_cmd;
 mod eval_cmd;
 mod importer;
 mod lists_cmd;
@@ -44,6 +45,11 @@ enum Command {
         #[command(subcommand)]
         command: screen_cmd::ScreenCommand,
     },
+    /// Measure speed and quality (use a release build).
+    Bench {
+        #[command(subcommand)]
+        command: bench_cmd::BenchCommand,
+    },
     /// Measure quality: precision, recall and F1 on labelled pairs.
     Eval {
         #[command(subcommand)]
@@ -56,6 +62,7 @@ fn main() -> ExitCode {
     let result: Result<bool> = match cli.command {
         Command::Lists { command } => lists_cmd::run(&cli.data, command),
         Command::Eval { command } => eval_cmd::run(command),
+        Command::Bench { command } => bench_cmd::run(&cli.data, command),
         Command::Screen { command } => screen_cmd::run(&cli.data, command),
     };
     match result {

@@ -7,7 +7,10 @@
 pub mod address;
 pub mod index;
 pub mod matcher;
+pub mod synth;
 
 pub use address::{AddressError, AddressFormat, AddressHit, AddressIndex};
 pub use index::{Contribution, Explanation, IndexConfig, Match, Query, ScreenIndex};
-pub use matcher::{compare_names, MatchConfig, NameClass, NameScore, TokenPair, DEFAULT_THRESHOLD};
+pub use matcher::{
+    compare_names, name_score, MatchConfig, NameClass, NameScore, TokenPair, DEFAULT_THRESHOLD,
+};

@@ -13,7 +13,6 @@
 use kansa_model::Script;
 use kansa_text::{NameForm, Token, TokenKind, Variant};
 use serde::Serialize;
-use strsim::osa_distance;
 
 /// What kind of party a name belongs to; organisations weigh extra words
 /// more (Banco Santander México is not Banco Santander).
@@ -102,16 +101,64 @@ fn kind_weight(t: &Token) -> f64 {
 /// vowel written as another vowel (Osama/Usama, Laden/Ladin) costs less
 /// than a full edit: transliterations disagree on vowels first.
 fn edits(a: &str, b: &str, k: f64) -> f64 {
-    let l = a.chars().count().max(b.chars().count()).max(1) as f64;
-    let d = osa_distance(a, b) as f64;
-    let vowels = |s: &str| -> String {
-        s.chars()
-            .map(|c| if "aeiouy".contains(c) { 'a' } else { c })
-            .collect()
+    let d = if a.is_ascii() && b.is_ascii() {
+        weighted_osa(a.as_bytes(), b.as_bytes(), |c| {
+            matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
+        })
+    } else {
+        let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        weighted_osa(&x, &y, |c| "aeiouyаеёиоуыэюяαεηιουω".contains(*c))
     };
-    let dv = osa_distance(&vowels(a), &vowels(b)) as f64;
-    let d = if dv < d { dv + 0.4 * (d - dv) } else { d };
+    let l = a.chars().count().max(b.chars().count()).max(1) as f64;
+    // In a word of three letters or fewer any consonant edit makes another
+    // name (Han ≠ Ha, Min ≠ Kim); only a vowel written differently is a spelling.
+    if l <= 3.0 && d >= 1.0 {
+        return 0.0;
+    }
     (1.0 - k * d / l).max(0.0)
+}
+
+/// Optimal-string-alignment distance in which a vowel written for another
+/// vowel costs 0.4 instead of 1.
+fn weighted_osa<T: PartialEq + Copy>(a: &[T], b: &[T], vowel: impl Fn(&T) -> bool) -> f64 {
+    let (n, m) = (a.len(), b.len());
+    if n == 0 || m == 0 {
+        return n.max(m) as f64;
+    }
+    let w = m + 1;
+    let mut buf = [0f64; 3 * 65];
+    let mut heap = Vec::new();
+    let rows: &mut [f64] = if 3 * w <= buf.len() {
+        &mut buf[..3 * w]
+    } else {
+        heap.resize(3 * w, 0.0);
+        &mut heap
+    };
+    // Three rolling rows: i-2, i-1, i.
+    for (j, x) in rows[..w].iter_mut().enumerate() {
+        *x = j as f64;
+    }
+    for i in 1..=n {
+        let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
+        rows[cur * w] = i as f64;
+        for j in 1..=m {
+            let sub = if a[i - 1] == b[j - 1] {
+                0.0
+            } else if vowel(&a[i - 1]) && vowel(&b[j - 1]) {
+                0.4
+            } else {
+                1.0
+            };
+            let mut v = (rows[prev * w + j] + 1.0)
+                .min(rows[cur * w + j - 1] + 1.0)
+                .min(rows[prev * w + j - 1] + sub);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(rows[prev2 * w + j - 2] + 1.0);
+            }
+            rows[cur * w + j] = v;
+        }
+    }
+    rows[(n % 3) * w + m]
 }
 
 /// `short` is an abbreviation of `long` (Int'l for International): same
@@ -204,7 +251,11 @@ pub fn token_similarity(
     } else {
         2
     };
-    if cross > 0.0 && a.skel.len() >= min_skel && b.skel.len() >= min_skel {
+    if cross > 0.0
+        && a.skel.len() >= min_skel
+        && b.skel.len() >= min_skel
+        && (a.skel.len() >= 2 || (a.skel == b.skel && a.text.as_bytes()[0] == b.text.as_bytes()[0]))
+    {
         let k = if a.skel == b.skel {
             cross
         } else {
@@ -225,87 +276,118 @@ struct Aligned {
 
 /// Replaces a run of words whose initials spell an acronym in the other
 /// name by the acronym (PLA ≈ People's Liberation Army, JC ≈ Jean Claude).
-fn merge_acronyms(a: &[Token], b: &[Token]) -> Vec<Token> {
-    let acronyms: Vec<&str> = b
-        .iter()
-        .filter(|t| {
-            t.kind == TokenKind::Word
-                && (2..=6).contains(&t.text.len())
-                && t.text.chars().all(|c| c.is_ascii_alphabetic())
-        })
-        .map(|t| t.text.as_str())
-        .collect();
-    if acronyms.is_empty() {
-        return a.to_vec();
+/// `None` when nothing is merged (the common case: no copy is made).
+fn merge_acronyms(a: &[Token], b: &[Token]) -> Option<Vec<Token>> {
+    let is_acronym = |t: &&Token| {
+        t.kind == TokenKind::Word
+            && (2..=6).contains(&t.text.len())
+            && t.text.bytes().all(|c| c.is_ascii_alphabetic())
+    };
+    if a.len() < 2 || !b.iter().any(|t| is_acronym(&t)) {
+        return None;
     }
-    let mut out = Vec::with_capacity(a.len());
+    let mut merges: Vec<(usize, usize, &str)> = Vec::new();
     let mut i = 0;
     'outer: while i < a.len() {
-        for acr in &acronyms {
-            let n = acr.len();
+        for acr in b.iter().filter(is_acronym) {
+            let n = acr.text.len();
             if i + n <= a.len()
                 && a[i..i + n]
                     .iter()
                     .all(|t| t.kind == TokenKind::Word && t.text.len() > 1)
-            {
-                let initials: String = a[i..i + n]
+                && a[i..i + n]
                     .iter()
-                    .filter_map(|t| t.text.chars().next())
-                    .collect();
-                if initials == *acr {
-                    let mut t = a[i].clone();
-                    t.text = acr.to_string();
-                    t.phon = kansa_text::name::phon(acr);
-                    t.skel = kansa_text::name::skel(acr);
-                    t.kind = TokenKind::Initial;
-                    out.push(t);
-                    i += n;
-                    continue 'outer;
-                }
+                    .zip(acr.text.bytes())
+                    .all(|(t, c)| t.text.as_bytes()[0] == c)
+            {
+                merges.push((i, n, acr.text.as_str()));
+                i += n;
+                continue 'outer;
             }
         }
-        out.push(a[i].clone());
         i += 1;
     }
-    out
+    if merges.is_empty() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(a.len());
+    let mut i = 0;
+    for (at, n, acr) in merges {
+        out.extend_from_slice(&a[i..at]);
+        let mut t = a[at].clone();
+        t.text = acr.to_string();
+        t.phon = kansa_text::name::phon(acr);
+        t.skel = kansa_text::name::skel(acr);
+        t.kind = TokenKind::Initial;
+        out.push(t);
+        i = at + n;
+    }
+    out.extend_from_slice(&a[i..]);
+    Some(out)
 }
 
 /// Joins a run of 2–3 words that the other name writes as one
 /// (Good Will ≈ Goodwill, Patr ushev ≈ Patrushev, Van der Bilt ≈ Vanderbilt).
-fn merge_runs(a: &[Token], b: &[Token], cfg: &MatchConfig) -> Vec<Token> {
+/// `None` when nothing is merged.
+fn merge_runs(a: &[Token], b: &[Token], cfg: &MatchConfig) -> Option<Vec<Token>> {
+    if a.len() < 2 {
+        return None;
+    }
+    // Only words of `b` that `a` does not already have are worth a merge.
     let singles: Vec<&Token> = b
         .iter()
-        .filter(|t| t.kind == TokenKind::Word && t.text.len() >= 4)
+        .filter(|t| {
+            t.kind == TokenKind::Word && t.text.len() >= 4 && !a.iter().any(|x| x.text == t.text)
+        })
         .collect();
-    if singles.is_empty() || a.len() < 2 {
-        return a.to_vec();
+    if singles.is_empty() {
+        return None;
     }
-    let mut out = Vec::with_capacity(a.len());
+    let mut merges: Vec<(usize, usize, String)> = Vec::new();
     let mut i = 0;
     'outer: while i < a.len() {
         for n in [3usize, 2] {
             if i + n > a.len() || a[i..i + n].iter().any(|t| t.kind == TokenKind::Number) {
                 continue;
             }
+            let len: usize = a[i..i + n].iter().map(|t| t.text.len()).sum();
+            let first = a[i].text.as_bytes()[0];
+            let plausible = singles
+                .iter()
+                .any(|t| t.text.as_bytes()[0] == first && t.text.len().abs_diff(len) <= 2);
+            if !plausible {
+                continue;
+            }
             let joined: String = a[i..i + n].iter().map(|t| t.text.as_str()).collect();
-            if let Some(t) = singles.iter().find(|t| {
-                !a.iter().any(|x| x.text == t.text) && edits(&t.text, &joined, cfg.edit_cost) >= 0.8
+            if singles.iter().any(|t| {
+                t.text.as_bytes()[0] == first
+                    && t.text.len().abs_diff(len) <= 2
+                    && edits(&t.text, &joined, cfg.edit_cost) >= 0.8
             }) {
-                let mut m = a[i].clone();
-                m.text = joined.clone();
-                m.phon = kansa_text::name::phon(&joined);
-                m.skel = kansa_text::name::skel(&joined);
-                m.kind = TokenKind::Word;
-                let _ = t;
-                out.push(m);
+                merges.push((i, n, joined));
                 i += n;
                 continue 'outer;
             }
         }
-        out.push(a[i].clone());
         i += 1;
     }
-    out
+    if merges.is_empty() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(a.len());
+    let mut i = 0;
+    for (at, n, joined) in merges {
+        out.extend_from_slice(&a[i..at]);
+        let mut m = a[at].clone();
+        m.phon = kansa_text::name::phon(&joined);
+        m.skel = kansa_text::name::skel(&joined);
+        m.text = joined;
+        m.kind = TokenKind::Word;
+        out.push(m);
+        i = at + n;
+    }
+    out.extend_from_slice(&a[i..]);
+    Some(out)
 }
 
 /// Whether the candidate positions, read in query order, are increasing
@@ -330,10 +412,23 @@ fn in_order(mut pos: Vec<usize>) -> bool {
     false
 }
 
-fn align(q: &[Token], c: &[Token], cross: f64, class: NameClass, cfg: &MatchConfig) -> Aligned {
-    let q = merge_runs(&merge_acronyms(q, c), c, cfg);
-    let c = merge_runs(&merge_acronyms(c, &q), &q, cfg);
-    let (q, c) = (q.as_slice(), c.as_slice());
+fn align(
+    q: &[Token],
+    c: &[Token],
+    cross: f64,
+    class: NameClass,
+    cfg: &MatchConfig,
+    explain: bool,
+) -> Aligned {
+    // Acronyms stand for organisations' words; a person's initials are
+    // compared one by one (T.K. Mohan is not Tanaka Kenji).
+    let acronyms = class == NameClass::Organization;
+    let q1 = if acronyms { merge_acronyms(q, c) } else { None };
+    let q2 = merge_runs(q1.as_deref().unwrap_or(q), c, cfg);
+    let q: &[Token] = q2.as_deref().or(q1.as_deref()).unwrap_or(q);
+    let c1 = if acronyms { merge_acronyms(c, q) } else { None };
+    let c2 = merge_runs(c1.as_deref().unwrap_or(c), q, cfg);
+    let c: &[Token] = c2.as_deref().or(c1.as_deref()).unwrap_or(c);
     let mut cands: Vec<(f64, &'static str, usize, usize)> = Vec::with_capacity(q.len() * c.len());
     for (i, a) in q.iter().enumerate() {
         for (j, b) in c.iter().enumerate() {
@@ -347,6 +442,7 @@ fn align(q: &[Token], c: &[Token], cross: f64, class: NameClass, cfg: &MatchConf
     let mut used_q = vec![None; q.len()];
     let mut used_c = vec![false; c.len()];
     let mut pairs = Vec::new();
+    let mut hows: Vec<&'static str> = Vec::new();
     let mut num = 0.0;
     let mut den = 0.0;
     for (s, how, i, j) in cands {
@@ -358,12 +454,16 @@ fn align(q: &[Token], c: &[Token], cross: f64, class: NameClass, cfg: &MatchConf
         let w = (kind_weight(&q[i]) + kind_weight(&c[j])) / 2.0;
         num += w * s;
         den += w;
-        pairs.push(TokenPair {
-            query: q[i].text.clone(),
-            candidate: c[j].text.clone(),
-            similarity: s,
-            how,
-        });
+        if explain {
+            pairs.push(TokenPair {
+                query: q[i].text.clone(),
+                candidate: c[j].text.clone(),
+                similarity: s,
+                how,
+            });
+        } else {
+            hows.push(how);
+        }
     }
     let extra = match class {
         NameClass::Person | NameClass::Any => cfg.extra_word_person,
@@ -439,6 +539,15 @@ fn align(q: &[Token], c: &[Token], cross: f64, class: NameClass, cfg: &MatchConf
         score *= cfg.legal_form_mismatch;
         penalties.push("legal form mismatch");
     }
+    if !explain {
+        return Aligned {
+            score,
+            pairs,
+            unmatched_q: Vec::new(),
+            unmatched_c: Vec::new(),
+            penalties,
+        };
+    }
     Aligned {
         score,
         pairs,
@@ -466,14 +575,8 @@ fn render(tokens: &[Token]) -> String {
         .join(" ")
 }
 
-fn score_pair(
-    qv: &Variant,
-    cv: &Variant,
-    class: NameClass,
-    cfg: &MatchConfig,
-    native: bool,
-) -> NameScore {
-    let cross = if qv.abjad || cv.abjad {
+fn cross_confidence(qv: &Variant, cv: &Variant) -> f64 {
+    if qv.abjad || cv.abjad {
         0.95
     } else if qv.lossy || cv.lossy {
         0.8
@@ -481,8 +584,24 @@ fn score_pair(
         0.7
     } else {
         0.0
-    };
-    let a = align(&qv.tokens, &cv.tokens, cross, class, cfg);
+    }
+}
+
+fn explain_pair(
+    qv: &Variant,
+    cv: &Variant,
+    class: NameClass,
+    cfg: &MatchConfig,
+    native: bool,
+) -> NameScore {
+    let a = align(
+        &qv.tokens,
+        &cv.tokens,
+        cross_confidence(qv, cv),
+        class,
+        cfg,
+        true,
+    );
     NameScore {
         score: a.score,
         query_form: render(&qv.tokens),
@@ -495,24 +614,29 @@ fn score_pair(
     }
 }
 
-/// Compares two analysed names; `None` when either has no tokens.
-pub fn compare_names(
-    q: &NameForm,
-    c: &NameForm,
+/// The score alone (no explanation is built).
+pub fn name_score(q: &NameForm, c: &NameForm, class: NameClass, cfg: &MatchConfig) -> Option<f64> {
+    best_pair(q, c, class, cfg).map(|(s, _, _, _)| s)
+}
+
+/// The best-scoring variant pair: (score, query variant, candidate variant, native).
+fn best_pair<'a>(
+    q: &'a NameForm,
+    c: &'a NameForm,
     class: NameClass,
     cfg: &MatchConfig,
-) -> Option<NameScore> {
+) -> Option<(f64, &'a Variant, &'a Variant, bool)> {
     // Same non-Latin script: compare in that script. For Han, kana and
     // Hangul only in that script (김정은 and 김종은 both romanise to Kim Jong
     // Un); alphabets may also match through their transliteration.
-    let mut best: Option<NameScore> = None;
+    let mut best: Option<(f64, &Variant, &Variant, bool)> = None;
     if let (Some(qn), Some(cn)) = (&q.native, &c.native) {
         if q.script == c.script {
-            let s = score_pair(qn, cn, class, cfg, true);
+            let s = align(&qn.tokens, &cn.tokens, 0.0, class, cfg, false).score;
             if matches!(q.script, Script::Han | Script::Kana | Script::Hangul) {
-                return Some(s);
+                return Some((s, qn, cn, true));
             }
-            best = Some(s);
+            best = Some((s, qn, cn, true));
         }
     }
     for qv in &q.variants {
@@ -520,13 +644,36 @@ pub fn compare_names(
             if qv.tokens.is_empty() || cv.tokens.is_empty() {
                 continue;
             }
-            let s = score_pair(qv, cv, class, cfg, false);
-            if best.as_ref().is_none_or(|b| s.score > b.score) {
-                best = Some(s);
+            let s = align(
+                &qv.tokens,
+                &cv.tokens,
+                cross_confidence(qv, cv),
+                class,
+                cfg,
+                false,
+            )
+            .score;
+            if best.is_none_or(|b| s > b.0) {
+                best = Some((s, qv, cv, false));
+                if s >= 1.0 {
+                    return best;
+                }
             }
         }
     }
     best
+}
+
+/// Compares two analysed names with an explanation of the best variant
+/// pair; `None` when either has no tokens.
+pub fn compare_names(
+    q: &NameForm,
+    c: &NameForm,
+    class: NameClass,
+    cfg: &MatchConfig,
+) -> Option<NameScore> {
+    let (_, qv, cv, native) = best_pair(q, c, class, cfg)?;
+    Some(explain_pair(qv, cv, class, cfg, native))
 }
 
 #[cfg(test)]
@@ -567,5 +714,23 @@ mod tests {
             "{}",
             score("Octavian Scholz", "Olaf Scholz")
         );
+    }
+}
+
+#[cfg(test)]
+mod distance_tests {
+    use super::*;
+
+    #[test]
+    fn weighted_osa_counts_edits() {
+        let v = |c: &u8| b"aeiouy".contains(c);
+        assert_eq!(weighted_osa(b"putin", b"putin", v), 0.0);
+        assert_eq!(weighted_osa(b"putin", b"putn", v), 1.0);
+        assert_eq!(weighted_osa(b"osama", b"usama", v), 0.4);
+        assert_eq!(weighted_osa(b"ab", b"ba", v), 1.0);
+        assert_eq!(weighted_osa(b"castillo", b"castro", v), 3.0);
+        assert_eq!(weighted_osa(b"", b"abc", v), 3.0);
+        let long: Vec<u8> = vec![b'x'; 100];
+        assert_eq!(weighted_osa(&long, &long[..90], v), 10.0);
     }
 }

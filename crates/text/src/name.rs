@@ -303,6 +303,28 @@ const NUMBERS: &[(&str, &str)] = &[
     ("thousand", "1000"),
 ];
 
+struct LegalFormTable {
+    forms: std::collections::HashMap<&'static str, &'static str>,
+    first_words: std::collections::HashSet<&'static str>,
+}
+
+fn legal_forms() -> &'static LegalFormTable {
+    static T: std::sync::OnceLock<LegalFormTable> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        let mut forms = std::collections::HashMap::new();
+        let mut first_words = std::collections::HashSet::new();
+        for (written, canon) in LEGAL_FORMS {
+            for w in *written {
+                forms.insert(*w, *canon);
+                if let Some(f) = w.split(' ').next() {
+                    first_words.insert(f);
+                }
+            }
+        }
+        LegalFormTable { forms, first_words }
+    })
+}
+
 /// Legal forms that may open a name (OOO Romashka, OAO Gazprom); the
 /// others ("co", "sa", "ag"...) are words too and count only after a name.
 const LEADING_LEGAL_FORMS: &[&str] = &[
@@ -508,17 +530,21 @@ pub fn tokenize(folded: &str) -> Vec<Token> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < words.len() {
-        // Multi-word legal forms first (longest match).
+        // Multi-word legal forms first (longest match). Only words that open
+        // some legal form are looked at.
         let mut matched = None;
-        for n in (1..=4).rev() {
+        let lf = legal_forms();
+        let max_n = if lf.first_words.contains(words[i]) {
+            4
+        } else {
+            0
+        };
+        for n in (1..=max_n).rev() {
             if i + n > words.len() {
                 continue;
             }
             let phrase = words[i..i + n].join(" ");
-            if let Some((_, canon)) = LEGAL_FORMS
-                .iter()
-                .find(|(forms, _)| forms.contains(&phrase.as_str()))
-            {
+            if let Some(canon) = lf.forms.get(phrase.as_str()) {
                 // A one-word form such as "co" or "sa" only counts after a name word.
                 if n > 1 || !out.is_empty() || LEADING_LEGAL_FORMS.contains(canon) {
                     matched = Some((n, *canon));
@@ -729,7 +755,11 @@ fn analyze_one(name: &str, readings: &Readings) -> NameForm {
         }
     } else {
         let latin = script == Script::Latin || (script == Script::Other && s.is_ascii());
-        let mut ascii = any_ascii::any_ascii(&s);
+        let mut ascii = if script == Script::Arabic {
+            arabic_spelling(&s)
+        } else {
+            any_ascii::any_ascii(&s)
+        };
         if script == Script::Greek {
             // ου is u; ντ and μπ spell d and b in foreign names (Βλαντίμιρ).
             ascii = greek_spelling(&ascii);
@@ -828,6 +858,23 @@ fn han_pinyin(s: &str) -> Vec<Token> {
         }
     }
     tokens_of_words(&words)
+}
+
+/// Arabic to Latin letters: the article ال becomes a separate "al", and
+/// ع (ayn), which Latin spellings write as a vowel (Ali, Omar), becomes "a".
+fn arabic_spelling(s: &str) -> String {
+    let mut words = Vec::new();
+    for w in s.split_whitespace() {
+        let rest = w.strip_prefix("ال").filter(|r| r.chars().count() >= 3);
+        match rest {
+            Some(r) => {
+                words.push("al".to_string());
+                words.push(any_ascii::any_ascii(r));
+            }
+            None => words.push(any_ascii::any_ascii(w)),
+        }
+    }
+    words.join(" ").replace('`', "a")
 }
 
 fn greek_spelling(s: &str) -> String {
