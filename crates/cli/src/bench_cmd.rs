@@ -184,11 +184,8 @@ pub fn run(data: &Path, cmd: BenchCommand) -> Result<bool> {
             name,
             ..Query::default()
         };
-        let want: HashSet<String> = idx
-            .brute_force(&q, threshold)
-            .into_iter()
-            .map(|m| m.entity_id)
-            .collect();
+        let brute_ms = idx.brute_force(&q, threshold);
+        let want: HashSet<String> = brute_ms.iter().map(|m| m.entity_id.clone()).collect();
         let got: HashSet<String> = idx
             .screen(&q, threshold, usize::MAX)
             .into_iter()
@@ -196,9 +193,12 @@ pub fn run(data: &Path, cmd: BenchCommand) -> Result<bool> {
             .collect();
         brute += want.len();
         both += want.intersection(&got).count();
-        for m in want.difference(&got) {
+        for m in brute_ms.iter().filter(|m| !got.contains(&m.entity_id)) {
             if recall_missed.len() < 25 {
-                recall_missed.push((q.name.clone(), m.clone()));
+                recall_missed.push((
+                    q.name.clone(),
+                    format!("{} {:?} {:.2}", m.entity_id, m.matched_name, m.score),
+                ));
             }
         }
     }

@@ -71,7 +71,7 @@ pub struct IndexConfig {
 impl Default for IndexConfig {
     fn default() -> Self {
         IndexConfig {
-            max_candidates: 48,
+            max_candidates: 24,
             matcher: MatchConfig::default(),
         }
     }
@@ -219,12 +219,31 @@ impl ScreenIndex {
     /// Name ids sharing keys with the query, best first.
     fn candidates(&self, form: &NameForm, limit: usize) -> Vec<u32> {
         let total = self.names.len().max(1) as f64;
-        let mut acc: HashMap<u32, f64> = HashMap::new();
-        for k in query_keys(form) {
-            if let Some(ids) = self.postings.get(k.as_str()) {
-                let idf = (total / ids.len() as f64).ln().max(0.05);
-                let w = if k.starts_with("d:") { 0.6 * idf } else { idf };
-                for id in ids {
+        // Rare keys first; keys shared by very many names (common given
+        // names, their deletion neighbours) only add weight to names already
+        // found, so that the work per query stays bounded.
+        let mut lists: Vec<(&str, &Vec<u32>)> = query_keys(form)
+            .into_iter()
+            .filter_map(|k| {
+                self.postings
+                    .get_key_value(k.as_str())
+                    .map(|(k, v)| (&**k, v))
+            })
+            .collect();
+        lists.sort_by_key(|(_, v)| v.len());
+        let common = 64 * limit.max(1);
+        let mut acc: HashMap<u32, f64> = HashMap::with_capacity(4 * limit);
+        for (k, ids) in &lists {
+            let idf = (total / ids.len() as f64).ln().max(0.05);
+            let w = if k.starts_with("d:") { 0.6 * idf } else { idf };
+            if ids.len() > common && acc.len() >= limit {
+                for (id, v) in acc.iter_mut() {
+                    if ids.binary_search(id).is_ok() {
+                        *v += w;
+                    }
+                }
+            } else {
+                for id in ids.iter() {
                     *acc.entry(*id).or_insert(0.0) += w;
                 }
             }
@@ -283,6 +302,9 @@ impl ScreenIndex {
                 continue;
             };
             let (score, contributions) = adjust(ns.score, query, e, listed.kind);
+            if score < threshold {
+                continue;
+            }
             let m = Match {
                 entity_id: e.id.to_string(),
                 source: e.source.clone(),

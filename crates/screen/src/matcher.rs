@@ -101,6 +101,13 @@ fn kind_weight(t: &Token) -> f64 {
 /// vowel written as another vowel (Osama/Usama, Laden/Ladin) costs less
 /// than a full edit: transliterations disagree on vowels first.
 fn edits(a: &str, b: &str, k: f64) -> f64 {
+    // The length difference bounds the distance from below: skip the
+    // dynamic programme when it alone rules out a useful similarity.
+    let (la, lb) = (a.len(), b.len());
+    let lmax = la.max(lb).max(1) as f64;
+    if a.is_ascii() && b.is_ascii() && 1.0 - k * la.abs_diff(lb) as f64 / lmax <= 0.5 {
+        return (1.0 - k * la.abs_diff(lb) as f64 / lmax).max(0.0).min(0.5);
+    }
     let d = if a.is_ascii() && b.is_ascii() {
         weighted_osa(a.as_bytes(), b.as_bytes(), |c| {
             matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
@@ -217,7 +224,7 @@ pub fn token_similarity(
     } else {
         (b, a)
     };
-    let mut s = edits(&a.phon, &b.phon, cfg.edit_cost).max(edits(&a.text, &b.text, cfg.edit_cost));
+    let mut s = edits(&a.phon, &b.phon, cfg.edit_cost);
     let mut how = "edits";
     let mut consider = |v: f64, h: &'static str| {
         if v > s {
@@ -576,7 +583,11 @@ fn render(tokens: &[Token]) -> String {
 }
 
 fn cross_confidence(qv: &Variant, cv: &Variant) -> f64 {
-    if qv.abjad || cv.abjad {
+    if qv.transliterated && cv.transliterated {
+        // Two non-Latin scripts meeting in Latin letters (a Japanese name
+        // against an Arabic one): consonants alone are weak evidence.
+        0.6
+    } else if qv.abjad || cv.abjad {
         0.95
     } else if qv.lossy || cv.lossy {
         0.8
