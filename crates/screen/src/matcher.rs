@@ -106,7 +106,7 @@ fn edits(a: &str, b: &str, k: f64) -> f64 {
     let (la, lb) = (a.len(), b.len());
     let lmax = la.max(lb).max(1) as f64;
     if a.is_ascii() && b.is_ascii() && 1.0 - k * la.abs_diff(lb) as f64 / lmax <= 0.5 {
-        return (1.0 - k * la.abs_diff(lb) as f64 / lmax).max(0.0).min(0.5);
+        return (1.0 - k * la.abs_diff(lb) as f64 / lmax).clamp(0.0, 0.5);
     }
     let d = if a.is_ascii() && b.is_ascii() {
         weighted_osa(a.as_bytes(), b.as_bytes(), |c| {
