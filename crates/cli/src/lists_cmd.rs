@@ -86,6 +86,10 @@ pub fn import_jobs(store: &mut Store, jobs: &[Job], as_json: bool) -> Result<boo
     let mut ok = true;
     for job in jobs {
         let files: Vec<String> = job.files.iter().map(|p| p.display().to_string()).collect();
+        let previous = store
+            .snapshots(Some(&job.source))?
+            .into_iter()
+            .find(|s| s.active);
         match importer::run(store, job, &now, progress) {
             Ok(ImportOutcome::Imported {
                 snapshot,
@@ -104,6 +108,17 @@ pub fn import_jobs(store: &mut Store, jobs: &[Job], as_json: bool) -> Result<boo
                     );
                     for w in &snapshot.warnings {
                         println!("  warning: {w}");
+                    }
+                }
+                if activated {
+                    if let Err(e) = crate::customers_cmd::rescreen_after_import(
+                        store,
+                        previous.as_ref(),
+                        &snapshot,
+                        as_json,
+                    ) {
+                        ok = false;
+                        eprintln!("error: {}: re-screening customers failed (the snapshot is imported): {e:#}", snapshot.source);
                     }
                 }
                 reports.push(ImportReport {

@@ -1,6 +1,7 @@
 //! `kansa`: the command-line shell over Kansa's libraries.
 
 mod bench_cmd;
+mod customers_cmd;
 mod eval_cmd;
 mod importer;
 mod lists_cmd;
@@ -40,6 +41,11 @@ enum Command {
         #[command(subcommand)]
         command: lists_cmd::ListsCommand,
     },
+    /// The customer register: import (and screen), hits found and lost.
+    Customers {
+        #[command(subcommand)]
+        command: customers_cmd::CustomersCommand,
+    },
     /// Screen names and crypto addresses against the active lists.
     Screen {
         #[command(subcommand)]
@@ -64,6 +70,7 @@ fn main() -> ExitCode {
         Command::Eval { command } => eval_cmd::run(command),
         Command::Bench { command } => bench_cmd::run(&cli.data, command),
         Command::Screen { command } => screen_cmd::run(&cli.data, command),
+        Command::Customers { command } => customers_cmd::run(&cli.data, command),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -12,10 +12,12 @@
 //! - `(source, sha256)` is unique: importing identical bytes is a no-op;
 //! - each source has at most one active snapshot, the one screening uses.
 
+mod customers;
 mod error;
 mod schema;
 mod snapshots;
 
+pub use customers::{Customer, Hit, HitChanges, HitEvent};
 pub use error::StoreError;
 pub use snapshots::{ImportOutcome, ImportRequest, StoreFingerprint};
 

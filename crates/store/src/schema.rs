@@ -32,6 +32,31 @@ const MIGRATIONS: &[&str] = &[
         hash        BLOB NOT NULL REFERENCES bodies(hash),
         PRIMARY KEY (snapshot_id, entity_id)
     ) WITHOUT ROWID;",
+    // 2: the customer register, its current screening hits, and the log of
+    // hits found and lost.
+    "CREATE TABLE customers (
+        id         TEXT PRIMARY KEY,
+        body       TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE customer_hits (
+        customer_id  TEXT NOT NULL REFERENCES customers(id),
+        entity_id    TEXT NOT NULL,
+        score        REAL NOT NULL,
+        matched_name TEXT NOT NULL,
+        since        TEXT NOT NULL,
+        PRIMARY KEY (customer_id, entity_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE hit_events (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+        at           TEXT NOT NULL,
+        customer_id  TEXT NOT NULL,
+        entity_id    TEXT NOT NULL,
+        change       TEXT NOT NULL CHECK (change IN ('new', 'removed')),
+        score        REAL NOT NULL,
+        matched_name TEXT NOT NULL,
+        reason       TEXT NOT NULL
+    );",
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

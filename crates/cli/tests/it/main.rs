@@ -330,3 +330,192 @@ fn killing_an_import_midway_leaves_a_sound_store() {
     let store = kansa_store::Store::open_dir(d).unwrap();
     assert_eq!(store.fingerprint().unwrap().integrity, "ok");
 }
+
+#[test]
+fn screening_names_addresses_and_customers_end_to_end() {
+    let Some(lists) = lists_dir() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let imp = |p: &str| {
+        assert!(
+            kansa(d, &["lists", "import", lists.join(p).to_str().unwrap()])
+                .status
+                .success()
+        )
+    };
+    imp("ofac-sdn-2019");
+    imp("un");
+    // A listed name written another way is found, with its explanation.
+    let r = stdout_json(&kansa(d, &["screen", "name", "Ким Чен Ын", "--json"]));
+    let top = &r["matches"][0];
+    assert_eq!(top["entity_id"], "ofac-sdn:20157", "{r}");
+    assert!(
+        top["explanation"]["name"]["pairs"]
+            .as_array()
+            .unwrap()
+            .len()
+            >= 2
+    );
+    let r = stdout_json(&kansa(
+        d,
+        &[
+            "screen",
+            "name",
+            "RI WON HO",
+            "--dob",
+            "1964",
+            "--country",
+            "KP",
+            "--json",
+        ],
+    ));
+    let ids: Vec<&str> = r["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["entity_id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"un:KPi.033"), "{ids:?}");
+    // Bad input is refused with a clear message.
+    for (args, want) in [
+        (vec!["screen", "name", ""], "the name is empty"),
+        (
+            vec!["screen", "name", "X", "--dob", "1962-02-30"],
+            "date of birth",
+        ),
+        (
+            vec!["screen", "name", "X", "--country", "Atlantis"],
+            "not a known ISO 3166",
+        ),
+        (
+            vec!["screen", "name", "X", "--kind", "robot"],
+            "kind \"robot\"",
+        ),
+    ] {
+        let o = kansa(d, &args);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains(want),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    // Addresses: EVM in any case, base58 exactly; a broken checksum is an error.
+    let r = stdout_json(&kansa(
+        d,
+        &[
+            "screen",
+            "address",
+            "--json",
+            "0x8576ACC5C05D6CE88F4E49BF65BDF0C62F91353C",
+            "1Fz29BQp82pE3vXXcsZoMNQ3KSHfMzfMe3",
+        ],
+    ));
+    assert_eq!(r[0]["listed"], false, "not in the 2019 list");
+    // Customers, then the 2021 list: only touched customers are re-screened.
+    let cust = tmp.path().join("c.csv");
+    std::fs::write(&cust, "id,name,kind,dob,country,addresses\nc1,Kim Jong Un,person,1984-01-08,KP,\nc2,Taro Yamada,person,,JP,\nc3,Anton Andreyev,person,,RU,0x8576acc5c05d6ce88f4e49bf65bdf0c62f91353c\n").unwrap();
+    let o = kansa(
+        d,
+        &["customers", "import", cust.to_str().unwrap(), "--json"],
+    );
+    let r = stdout_json(&o);
+    assert_eq!(r["customers"], 3);
+    let before = stdout_json(&kansa(d, &["customers", "hits", "--json"]));
+    let seq = before
+        .as_array()
+        .unwrap()
+        .last()
+        .map(|e| e["seq"].as_i64().unwrap())
+        .unwrap_or(0);
+    let o = kansa(
+        d,
+        &[
+            "lists",
+            "import",
+            lists.join("ofac-sdn-2021-07").to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("customers: re-screened"), "{out}");
+    let after = stdout_json(&kansa(
+        d,
+        &["customers", "hits", "--after", &seq.to_string(), "--json"],
+    ));
+    let new: Vec<(&str, &str)> = after
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["change"] == "new")
+        .map(|e| {
+            (
+                e["customer_id"].as_str().unwrap(),
+                e["entity_id"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(new.contains(&("c3", "ofac-sdn:29703")), "{new:?}");
+    assert!(!new.iter().any(|(c, _)| *c == "c2"));
+    let show = stdout_json(&kansa(d, &["customers", "show", "c3", "--json"]));
+    assert_eq!(show["hits"][0]["entity_id"], "ofac-sdn:29703");
+    // A bad customer row is refused, naming the line; nothing is stored.
+    std::fs::write(&cust, "id,name,dob\nc9,Someone,1990-13-01\n").unwrap();
+    let o = kansa(d, &["customers", "import", cust.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("line 2"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        kansa(d, &["customers", "show", "c9"]).status.code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn batch_screening_reports_bad_rows_by_line() {
+    let Some(lists) = lists_dir() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    assert!(
+        kansa(d, &["lists", "import", lists.join("un").to_str().unwrap()])
+            .status
+            .success()
+    );
+    let input = tmp.path().join("in.csv");
+    let mut bytes = b"id,name\n1,RI WON HO\n2,".to_vec();
+    bytes.extend([0xff, 0xfe]);
+    bytes.extend(b"\n3,Somebody Else\n");
+    std::fs::write(&input, &bytes).unwrap();
+    let o = kansa(d, &["screen", "batch", "--input", input.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("line 3: invalid UTF-8"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = tmp.path().join("out.jsonl");
+    let o = kansa(
+        d,
+        &[
+            "screen",
+            "batch",
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+            "--skip-bad-rows",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let lines: Vec<Value> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["id"], "1");
+    assert_eq!(lines[0]["matches"][0]["entity_id"], "un:KPi.033");
+}
