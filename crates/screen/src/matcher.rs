@@ -44,6 +44,9 @@ pub struct MatchConfig {
     /// Factor for tokens aligned out of order (other than a rotation such as
     /// family name first ↔ last).
     pub reorder_factor: f64,
+    /// Factor when a family name aligns with a given name (both names mark
+    /// their family names).
+    pub role_swap_factor: f64,
     /// Factor when both names carry different legal forms (AG vs GmbH).
     pub legal_form_mismatch: f64,
 }
@@ -58,6 +61,7 @@ impl Default for MatchConfig {
             edit_cost: 1.5,
             reorder_factor: 0.75,
             legal_form_mismatch: 0.85,
+            role_swap_factor: 0.8,
         }
     }
 }
@@ -263,10 +267,16 @@ pub fn token_similarity(
         && b.skel.len() >= min_skel
         && (a.skel.len() >= 2 || (a.skel == b.skel && a.text.as_bytes()[0] == b.text.as_bytes()[0]))
     {
-        let k = if a.skel == b.skel {
+        // Against an abjad, compare the consonants it writes, letter for letter.
+        let (ka, kb) = if cross >= 0.95 {
+            (&a.askel, &b.askel)
+        } else {
+            (&a.skel, &b.skel)
+        };
+        let k = if ka == kb && !ka.is_empty() {
             cross
         } else {
-            cross * edits(&a.skel, &b.skel, cfg.edit_cost)
+            cross * edits(ka, kb, cfg.edit_cost)
         };
         consider(k, "sound");
     }
@@ -325,6 +335,7 @@ fn merge_acronyms(a: &[Token], b: &[Token]) -> Option<Vec<Token>> {
         t.text = acr.to_string();
         t.phon = kansa_text::name::phon(acr);
         t.skel = kansa_text::name::skel(acr);
+        t.askel = kansa_text::name::askel(acr);
         t.kind = TokenKind::Initial;
         out.push(t);
         i = at + n;
@@ -388,6 +399,7 @@ fn merge_runs(a: &[Token], b: &[Token], cfg: &MatchConfig) -> Option<Vec<Token>>
         let mut m = a[at].clone();
         m.phon = kansa_text::name::phon(&joined);
         m.skel = kansa_text::name::skel(&joined);
+        m.askel = kansa_text::name::askel(&joined);
         m.text = joined;
         m.kind = TokenKind::Word;
         out.push(m);
@@ -517,6 +529,19 @@ fn align(
     den += 2.0 * uq.min(uc) + surplus + nq + nc;
     let mut score = if den > 0.0 { num / den } else { 0.0 };
     let mut penalties = Vec::new();
+    // A family name aligned with a given name while the other name's family
+    // name went elsewhere (张伟, Zhang Wei, against WEI, Zhang).
+    let has_essential = |t: &[Token]| t.iter().any(|x| x.essential);
+    if has_essential(q) && has_essential(c) {
+        let swapped = used_q
+            .iter()
+            .enumerate()
+            .any(|(i, j)| j.is_some_and(|j| q[i].essential != c[j].essential));
+        if swapped {
+            score *= cfg.role_swap_factor;
+            penalties.push("family and given names swapped");
+        }
+    }
     if !pairs.is_empty()
         && pairs
             .iter()

@@ -38,6 +38,9 @@ pub struct Token {
     pub text: String,
     pub phon: String,
     pub skel: String,
+    /// Consonants as an abjad writes them (vowels, y and w dropped; h, l
+    /// and r kept apart), for comparing with Arabic or Hebrew spellings.
+    pub askel: String,
     pub kind: TokenKind,
     /// Part of the family name as the list marks it ("PUTIN, Vladimir"):
     /// a name without it is not the same name.
@@ -402,6 +405,29 @@ pub fn phon(t: &str) -> String {
     out
 }
 
+/// Abjad consonant key: the token's consonants, with the
+/// equivalences of Arabic romanisation only (q/k/c, g/j, v/f, p/b).
+pub fn askel(t: &str) -> String {
+    if t.chars().all(|c| c.is_ascii_digit()) {
+        return t.to_string();
+    }
+    let mut out = String::with_capacity(t.len());
+    for c in t.chars() {
+        let m = match c {
+            'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'w' => continue,
+            'q' | 'c' => 'k',
+            'g' => 'j',
+            'v' => 'f',
+            'p' => 'b',
+            other => other,
+        };
+        if !out.ends_with(m) {
+            out.push(m);
+        }
+    }
+    out
+}
+
 /// Consonant-class skeleton (see the module documentation).
 pub fn skel(t: &str) -> String {
     if t.chars().all(|c| c.is_ascii_digit()) {
@@ -447,6 +473,7 @@ fn make_token(text: &str, kind: TokenKind) -> Token {
         essential: false,
         phon: phon(text),
         skel: skel(text),
+        askel: askel(text),
         text: text.to_string(),
         kind,
     }
@@ -637,8 +664,16 @@ fn is_han(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F | 0x3005)
 }
 
+/// Tokens of a CJK name read as [family, given...]: the family name is
+/// marked essential, as a list marks it with a comma.
 fn tokens_of_words(words: &[String]) -> Vec<Token> {
-    tokenize(&fold_latin(&words.join(" ")))
+    let mut t = tokenize(&fold_latin(&words.join(" ")));
+    if words.len() >= 2 && t.len() >= 2 {
+        if let Some(first) = t.first_mut().filter(|x| x.kind == TokenKind::Word) {
+            first.essential = true;
+        }
+    }
+    t
 }
 
 /// Prepares a name for comparison. `readings` supplies Japanese and Korean
@@ -811,6 +846,7 @@ fn native_tokens(s: &str) -> Variant {
                     essential: false,
                     phon: t.clone(),
                     skel: t.clone(),
+                    askel: t.clone(),
                     text: t,
                     kind: TokenKind::Word,
                 });
@@ -825,6 +861,7 @@ fn native_tokens(s: &str) -> Variant {
                 essential: false,
                 phon: lower.clone(),
                 skel: lower.clone(),
+                askel: lower.clone(),
                 text: lower,
                 kind,
             });
