@@ -12,8 +12,12 @@
 use crate::matcher::{compare_names, name_score, MatchConfig, NameClass, NameScore};
 use kansa_model::{DateValue, Entity, EntityKind, NameKind, PartialDate};
 use kansa_text::{analyze, NameForm, Readings, TokenKind};
+use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
-use std::collections::HashMap;
+
+/// Candidates whose key overlap is below this share of the best
+/// candidate's are not scored.
+const CANDIDATE_FLOOR: f64 = 0.35;
 
 /// One indexed name.
 #[derive(Debug)]
@@ -71,7 +75,7 @@ pub struct IndexConfig {
 impl Default for IndexConfig {
     fn default() -> Self {
         IndexConfig {
-            max_candidates: 24,
+            max_candidates: 16,
             matcher: MatchConfig::default(),
         }
     }
@@ -173,7 +177,7 @@ impl ScreenIndex {
     /// Indexes every name of `entities`.
     pub fn build(entities: Vec<Entity>, readings: Readings, config: IndexConfig) -> Self {
         let mut names = Vec::new();
-        let mut postings: HashMap<Box<str>, Vec<u32>> = HashMap::new();
+        let mut postings: HashMap<Box<str>, Vec<u32>> = HashMap::default();
         for (ei, e) in entities.iter().enumerate() {
             for (ni, n) in e.names.iter().enumerate() {
                 let form = analyze(&n.full, &readings);
@@ -232,7 +236,8 @@ impl ScreenIndex {
             .collect();
         lists.sort_by_key(|(_, v)| v.len());
         let common = 64 * limit.max(1);
-        let mut acc: HashMap<u32, f64> = HashMap::with_capacity(4 * limit);
+        let mut acc: HashMap<u32, f64> =
+            HashMap::with_capacity_and_hasher(4 * limit, Default::default());
         for (k, ids) in &lists {
             let idf = (total / ids.len() as f64).ln().max(0.05);
             let w = if k.starts_with("d:") { 0.6 * idf } else { idf };
@@ -251,6 +256,11 @@ impl ScreenIndex {
         let mut v: Vec<(u32, f64)> = acc.into_iter().collect();
         v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         v.truncate(limit);
+        // Names sharing far less with the query than the best one cannot
+        // outscore it by much; they are not worth scoring.
+        if let Some(top) = v.first().map(|x| x.1) {
+            v.retain(|x| x.1 >= CANDIDATE_FLOOR * top);
+        }
         v.into_iter().map(|(id, _)| id).collect()
     }
 
@@ -281,7 +291,7 @@ impl ScreenIndex {
         threshold: f64,
         limit: usize,
     ) -> Vec<Match> {
-        let mut best: HashMap<u32, Match> = HashMap::new();
+        let mut best: HashMap<u32, Match> = HashMap::default();
         for &id in ids {
             let n = &self.names[id as usize];
             let e = &self.entities[n.entity as usize];
