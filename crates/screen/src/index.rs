@@ -139,30 +139,51 @@ fn keys(form: &NameForm) -> Vec<String> {
     out
 }
 
-/// The keys a query looks up: its own keys, plus its phon key looked up
-/// among deletions (an indexed token one deletion away).
-fn query_keys(form: &NameForm) -> Vec<String> {
+/// The keys a query looks up, grouped by query token (spelling, its
+/// deletions, its one-longer neighbours, and across scripts its skeleton),
+/// so that a candidate is ranked by how many query words it meets.
+fn query_key_groups(form: &NameForm) -> Vec<Vec<String>> {
     let transliterated = form.variants.iter().any(|v| v.transliterated);
-    let mut k = keys(form);
-    // Skeletons only bridge scripts; a Latin query does not need them.
-    if !transliterated {
-        k.retain(|x| !x.starts_with("s:"));
+    let mut groups: Vec<Vec<String>> = Vec::new();
+    let mut add = |v: &kansa_text::Variant, native: bool| {
+        for t in &v.tokens {
+            if matches!(t.kind, TokenKind::Particle | TokenKind::LegalForm) {
+                continue;
+            }
+            let mut g = Vec::new();
+            if native {
+                g.push(format!("n:{}", t.text));
+            } else {
+                if t.kind == TokenKind::Initial && t.text.len() == 1 {
+                    continue;
+                }
+                g.push(format!("p:{}", t.phon));
+                g.push(format!("d:{}", t.phon));
+                let mut dels = Vec::new();
+                deletions(&t.phon, &mut dels);
+                for d in dels {
+                    g.push(format!("p:{d}"));
+                    g.push(format!("d:{d}"));
+                }
+                // Skeletons only bridge scripts; a Latin query does not need them.
+                if transliterated && t.skel.len() >= 2 {
+                    g.push(format!("s:{}", t.skel));
+                }
+            }
+            g.sort();
+            g.dedup();
+            if !groups.contains(&g) {
+                groups.push(g);
+            }
+        }
+    };
+    for v in &form.variants {
+        add(v, false);
     }
-    let extra: Vec<String> = k
-        .iter()
-        .filter_map(|x| x.strip_prefix("p:"))
-        .map(|p| format!("d:{p}"))
-        .collect();
-    let extra2: Vec<String> = k
-        .iter()
-        .filter_map(|x| x.strip_prefix("d:"))
-        .map(|p| format!("p:{p}"))
-        .collect();
-    k.extend(extra);
-    k.extend(extra2);
-    k.sort();
-    k.dedup();
-    k
+    if let Some(n) = &form.native {
+        add(n, true);
+    }
+    groups
 }
 
 fn class_of(kind: EntityKind) -> NameClass {
@@ -223,34 +244,47 @@ impl ScreenIndex {
     /// Name ids sharing keys with the query, best first.
     fn candidates(&self, form: &NameForm, limit: usize) -> Vec<u32> {
         let total = self.names.len().max(1) as f64;
-        // Rare keys first; keys shared by very many names (common given
-        // names, their deletion neighbours) only add weight to names already
-        // found, so that the work per query stays bounded.
-        let mut lists: Vec<(&str, &Vec<u32>)> = query_keys(form)
-            .into_iter()
-            .filter_map(|k| {
-                self.postings
-                    .get_key_value(k.as_str())
-                    .map(|(k, v)| (&**k, v))
-            })
-            .collect();
-        lists.sort_by_key(|(_, v)| v.len());
         let common = 64 * limit.max(1);
         let mut acc: HashMap<u32, f64> =
-            HashMap::with_capacity_and_hasher(4 * limit, Default::default());
-        for (k, ids) in &lists {
-            let idf = (total / ids.len() as f64).ln().max(0.05);
-            let w = if k.starts_with("d:") { 0.6 * idf } else { idf };
-            if ids.len() > common && acc.len() >= limit {
-                for (id, v) in acc.iter_mut() {
-                    if ids.binary_search(id).is_ok() {
-                        *v += w;
+            HashMap::with_capacity_and_hasher(8 * limit, Default::default());
+        let mut best_in_group: HashMap<u32, f64> = HashMap::default();
+        // Each query word adds, for each name it meets, its best key weight
+        // (rarer keys weigh more); a name meeting more words ranks higher.
+        for group in query_key_groups(form) {
+            best_in_group.clear();
+            let mut lists: Vec<(&str, &Vec<u32>)> = group
+                .iter()
+                .filter_map(|k| {
+                    self.postings
+                        .get_key_value(k.as_str())
+                        .map(|(k, v)| (&**k, v))
+                })
+                .collect();
+            lists.sort_by_key(|(_, v)| v.len());
+            for (k, ids) in lists {
+                let idf = (total / ids.len() as f64).ln().max(0.05);
+                let w = if k.starts_with("d:") || k.starts_with("s:") {
+                    0.6 * idf
+                } else {
+                    idf
+                };
+                if ids.len() > common && acc.len() >= limit {
+                    // Very common keys only strengthen names already found.
+                    for id in acc.keys() {
+                        if ids.binary_search(id).is_ok() {
+                            let e = best_in_group.entry(*id).or_insert(0.0);
+                            *e = e.max(w);
+                        }
+                    }
+                } else {
+                    for id in ids {
+                        let e = best_in_group.entry(*id).or_insert(0.0);
+                        *e = e.max(w);
                     }
                 }
-            } else {
-                for id in ids.iter() {
-                    *acc.entry(*id).or_insert(0.0) += w;
-                }
+            }
+            for (id, w) in best_in_group.iter() {
+                *acc.entry(*id).or_insert(0.0) += *w;
             }
         }
         let mut v: Vec<(u32, f64)> = acc.into_iter().collect();
@@ -279,7 +313,15 @@ impl ScreenIndex {
         if form.is_empty() {
             return Vec::new();
         }
-        let ids = self.candidates(&form, self.config.max_candidates);
+        // Names that crossed scripts meet their listed spellings through
+        // weaker keys (skeletons, short syllables): look further for them.
+        let transliterated = form.variants.iter().any(|v| v.transliterated);
+        let cand_limit = if transliterated {
+            2 * self.config.max_candidates
+        } else {
+            self.config.max_candidates
+        };
+        let ids = self.candidates(&form, cand_limit);
         self.score_ids(&form, query, &ids, threshold, limit)
     }
 

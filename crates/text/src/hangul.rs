@@ -33,11 +33,11 @@ const T: [&str; 28] = [
 /// Customary spellings of common family names (first syllable).
 const FAMILY: &[(char, &[&str])] = &[
     ('김', &["kim", "gim"]),
-    ('이', &["lee", "yi", "rhee", "i", "ri"]),
+    ('이', &["lee", "ri", "yi", "rhee", "i"]),
     ('리', &["ri", "lee", "yi", "rhee"]),
     ('박', &["park", "pak", "bak"]),
     ('최', &["choi", "choe", "chey"]),
-    ('정', &["jung", "jeong", "chung", "chong", "jong"]),
+    ('정', &["jong", "jung", "jeong", "chung", "chong"]),
     ('조', &["cho", "jo"]),
     ('강', &["kang", "gang"]),
     ('윤', &["yoon", "yun"]),
@@ -55,7 +55,7 @@ const FAMILY: &[(char, &[&str])] = &[
     ('류', &["ryu", "yoo", "yu", "ryoo"]),
     ('유', &["yoo", "yu", "ryu"]),
     ('홍', &["hong"]),
-    ('전', &["jeon", "jun", "chon", "jon"]),
+    ('전', &["jon", "jeon", "jun", "chon"]),
     ('고', &["ko", "go"]),
     ('문', &["moon", "mun"]),
     ('양', &["yang", "ryang"]),
@@ -193,9 +193,11 @@ pub fn romanize(s: &str) -> Vec<Vec<String>> {
         .filter(|w| !foreign && (w.len() == 2 || w.len() == 3))
     {
         if let Some((_, spellings)) = FAMILY.iter().find(|(c, _)| *c == first[0]) {
+            // The three most customary spellings, with DPRK- and RR-style
+            // given names: enough variants to meet lists, few enough to stay fast.
             for style in [Style::Kp, Style::Rr] {
                 let given = word(&first[1..], style);
-                for sp in spellings.iter() {
+                for sp in spellings.iter().take(3) {
                     let mut v = vec![sp.to_string(), given.concat()];
                     for w in &words[1..] {
                         v.push(word(w, style).concat());
