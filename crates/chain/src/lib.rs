@@ -6,7 +6,9 @@
 //! clustering and taint build on the ledger it fills.
 
 pub mod blk;
+pub mod cluster;
 pub mod ledger;
 
 pub use blk::{split_blk, BlkError, MAINNET_MAGIC};
+pub use cluster::{looks_like_coinjoin, ClusterInfo, Clusters};
 pub use ledger::{AddressStats, IngestReport, Ledger, OutputRecord, ScriptKind, TxRecord};

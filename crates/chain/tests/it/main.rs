@@ -194,3 +194,62 @@ fn truncated_and_corrupted_files_are_refused() {
         .collect();
     assert_eq!(errs.len(), 1, "{errs:?}");
 }
+
+#[test]
+fn co_spends_at_blocks_496_and_586_merge_addresses() {
+    let Some(b) = data("firstblocks-0-589.blk") else {
+        return;
+    };
+    let mut l = Ledger::new();
+    ingest_all(&mut l, &b, "firstblocks-0-589.blk");
+    let merges: Vec<&kansa_chain::TxRecord> = l
+        .transactions()
+        .filter(|t| {
+            let mut a: Vec<&str> = t
+                .inputs
+                .iter()
+                .filter_map(|i| i.address.as_deref())
+                .collect();
+            a.sort();
+            a.dedup();
+            a.len() >= 2
+        })
+        .collect();
+    let heights: Vec<u64> = {
+        let mut h: Vec<u64> = merges
+            .iter()
+            .filter_map(|t| l.height_of(&t.block))
+            .collect();
+        h.sort();
+        h
+    };
+    assert!(
+        heights.contains(&496) && heights.contains(&586),
+        "{heights:?}"
+    );
+    let mut c = kansa_chain::Clusters::build(&l);
+    for t in &merges {
+        let addrs: Vec<&str> = t
+            .inputs
+            .iter()
+            .filter_map(|i| i.address.as_deref())
+            .collect();
+        let first = c.cluster_of(addrs[0]).unwrap();
+        for a in &addrs[1..] {
+            assert_eq!(
+                c.cluster_of(a).unwrap().id,
+                first.id,
+                "{} in tx {}",
+                a,
+                t.txid
+            );
+        }
+    }
+    // Hal's address never co-spent with Satoshi's in these blocks.
+    assert_ne!(
+        c.cluster_of(HAL).unwrap().id,
+        c.cluster_of(SATOSHI).unwrap().id
+    );
+    assert!(c.coinjoins.is_empty());
+    assert!(c.cluster_count() < c.address_count());
+}
