@@ -160,10 +160,12 @@ pub fn screen_customer(
     hits
 }
 
-fn build_indexes(store: &Store) -> Result<(ScreenIndex, AddressIndex)> {
+fn build_indexes(
+    store: &Store,
+    readings: kansa_text::Readings,
+) -> Result<(ScreenIndex, AddressIndex)> {
     let entities = store.active_entities()?;
     let addrs = AddressIndex::build(entities.iter());
-    let (readings, _) = crate::resources::load_readings();
     Ok((
         ScreenIndex::build(entities, readings, IndexConfig::default()),
         addrs,
@@ -217,8 +219,9 @@ pub fn rescreen_after_import(
     let mut ids: Vec<String> = store.customers_hitting(&gone)?;
     // Customers whose name or address meets an added or changed entity.
     let small_addrs = AddressIndex::build(touched_entities.iter());
+    // The dictionaries are read once for both indexes.
     let (readings, _) = crate::resources::load_readings();
-    let small = ScreenIndex::build(touched_entities, readings, IndexConfig::default());
+    let small = ScreenIndex::build(touched_entities, readings.clone(), IndexConfig::default());
     let matched: Vec<String> = customers
         .par_iter()
         .filter(|c| !screen_customer(c, &small, &small_addrs, DEFAULT_THRESHOLD).is_empty())
@@ -236,7 +239,7 @@ pub fn rescreen_after_import(
         }
         return Ok(());
     }
-    let (idx, addrs) = build_indexes(store)?;
+    let (idx, addrs) = build_indexes(store, readings)?;
     let results: Vec<(String, Vec<Hit>)> = customers
         .par_iter()
         .filter(|c| ids.binary_search(&c.id).is_ok())
@@ -272,7 +275,7 @@ pub fn run(data: &Path, cmd: CustomersCommand) -> Result<bool> {
             let mut store = open_store(data)?;
             let now = now_rfc3339();
             store.upsert_customers(&customers, &now)?;
-            let (idx, addrs) = build_indexes(&store)?;
+            let (idx, addrs) = build_indexes(&store, crate::resources::load_readings().0)?;
             let results: Vec<(String, Vec<Hit>)> = customers
                 .par_iter()
                 .map(|c| (c.id.clone(), screen_customer(c, &idx, &addrs, threshold)))

@@ -9,7 +9,7 @@
 //! frequency of the keys they share with the query; the best
 //! `max_candidates` are scored in full.
 
-use crate::matcher::{compare_names, name_score, MatchConfig, NameClass, NameScore};
+use crate::matcher::{best_pair, explain_pair, MatchConfig, NameClass, NameScore};
 use kansa_model::{DateValue, Entity, EntityKind, NameKind, PartialDate};
 use kansa_text::{analyze, NameForm, Readings, TokenKind};
 use rustc_hash::FxHashMap as HashMap;
@@ -341,22 +341,19 @@ impl ScreenIndex {
                 Some(k) => class_of(k),
                 None => class_of(e.kind),
             };
-            // Score first; build the explanation only for what passes.
-            let Some(quick) = name_score(form, &n.form, class, &self.config.matcher) else {
+            // Score first; build the explanation only for what passes, from
+            // the variant pair already found best.
+            let Some((quick, qv, cv, native)) =
+                best_pair(form, &n.form, class, &self.config.matcher)
+            else {
                 continue;
             };
             let listed = &e.names[n.name as usize];
-            let (score, _) = adjust(quick, query, e, listed.kind);
+            let (score, contributions) = adjust(quick, query, e, listed.kind);
             if score < threshold || best.get(&n.entity).is_some_and(|b| b.score >= score) {
                 continue;
             }
-            let Some(ns) = compare_names(form, &n.form, class, &self.config.matcher) else {
-                continue;
-            };
-            let (score, contributions) = adjust(ns.score, query, e, listed.kind);
-            if score < threshold {
-                continue;
-            }
+            let ns = explain_pair(qv, cv, class, &self.config.matcher, native);
             let m = Match {
                 entity_id: e.id.to_string(),
                 source: e.source.clone(),

@@ -324,19 +324,33 @@ fn merge_acronyms(a: &[Token], b: &[Token]) -> Option<Vec<Token>> {
         }
         i += 1;
     }
+    let merges = merges
+        .into_iter()
+        .map(|(at, n, acr)| (at, n, acr.to_string()))
+        .collect();
+    apply_merges(a, merges, TokenKind::Initial)
+}
+
+/// Rebuilds `a` with each (start, length) run replaced by one token of the
+/// given text and kind; `None` when there is nothing to merge.
+fn apply_merges(
+    a: &[Token],
+    merges: Vec<(usize, usize, String)>,
+    kind: TokenKind,
+) -> Option<Vec<Token>> {
     if merges.is_empty() {
         return None;
     }
     let mut out = Vec::with_capacity(a.len());
     let mut i = 0;
-    for (at, n, acr) in merges {
+    for (at, n, text) in merges {
         out.extend_from_slice(&a[i..at]);
         let mut t = a[at].clone();
-        t.text = acr.to_string();
-        t.phon = kansa_text::name::phon(acr);
-        t.skel = kansa_text::name::skel(acr);
-        t.askel = kansa_text::name::askel(acr);
-        t.kind = TokenKind::Initial;
+        t.phon = kansa_text::name::phon(&text);
+        t.skel = kansa_text::name::skel(&text);
+        t.askel = kansa_text::name::askel(&text);
+        t.text = text;
+        t.kind = kind;
         out.push(t);
         i = at + n;
     }
@@ -389,24 +403,7 @@ fn merge_runs(a: &[Token], b: &[Token], cfg: &MatchConfig) -> Option<Vec<Token>>
         }
         i += 1;
     }
-    if merges.is_empty() {
-        return None;
-    }
-    let mut out = Vec::with_capacity(a.len());
-    let mut i = 0;
-    for (at, n, joined) in merges {
-        out.extend_from_slice(&a[i..at]);
-        let mut m = a[at].clone();
-        m.phon = kansa_text::name::phon(&joined);
-        m.skel = kansa_text::name::skel(&joined);
-        m.askel = kansa_text::name::askel(&joined);
-        m.text = joined;
-        m.kind = TokenKind::Word;
-        out.push(m);
-        i = at + n;
-    }
-    out.extend_from_slice(&a[i..]);
-    Some(out)
+    apply_merges(a, merges, TokenKind::Word)
 }
 
 /// Whether the candidate positions, read in query order, are increasing
@@ -623,7 +620,7 @@ fn cross_confidence(qv: &Variant, cv: &Variant) -> f64 {
     }
 }
 
-fn explain_pair(
+pub(crate) fn explain_pair(
     qv: &Variant,
     cv: &Variant,
     class: NameClass,
@@ -656,7 +653,7 @@ pub fn name_score(q: &NameForm, c: &NameForm, class: NameClass, cfg: &MatchConfi
 }
 
 /// The best-scoring variant pair: (score, query variant, candidate variant, native).
-fn best_pair<'a>(
+pub(crate) fn best_pair<'a>(
     q: &'a NameForm,
     c: &'a NameForm,
     class: NameClass,

@@ -358,40 +358,49 @@ pub fn fold_latin(s: &str) -> String {
     out
 }
 
+/// Applies each (from, to) rewrite in order, copying only when one applies.
+fn rewrite(t: &str, rules: &[(&str, &str)]) -> String {
+    let mut s = t.to_string();
+    for (a, b) in rules {
+        if s.contains(a) {
+            s = s.replace(a, b);
+        }
+    }
+    s
+}
+
 /// Spelling-variant key (see the module documentation).
 pub fn phon(t: &str) -> String {
     if t.chars().all(|c| c.is_ascii_digit()) {
         return t.to_string();
     }
-    let mut s = t.to_string();
-    for (a, b) in [
-        ("tsch", "ch"),
-        ("tsj", "ch"),
-        ("cs", "ch"),
-        ("sch", "sh"),
-        ("tch", "ch"),
-        ("dzh", "j"),
-        ("zh", "j"),
-        ("ph", "f"),
-        ("kh", "h"),
-        ("gh", "g"),
-        ("ck", "k"),
-        ("th", "t"),
-        ("dh", "d"),
-        ("ou", "u"),
-        ("ee", "i"),
-        ("oo", "u"),
-        ("q", "k"),
-        ("w", "v"),
-        ("y", "i"),
-        ("x", "ks"),
-        ("cz", "ch"),
-        ("sz", "sh"),
-    ] {
-        if s.contains(a) {
-            s = s.replace(a, b);
-        }
-    }
+    let s = rewrite(
+        t,
+        &[
+            ("tsch", "ch"),
+            ("tsj", "ch"),
+            ("cs", "ch"),
+            ("sch", "sh"),
+            ("tch", "ch"),
+            ("dzh", "j"),
+            ("zh", "j"),
+            ("ph", "f"),
+            ("kh", "h"),
+            ("gh", "g"),
+            ("ck", "k"),
+            ("th", "t"),
+            ("dh", "d"),
+            ("ou", "u"),
+            ("ee", "i"),
+            ("oo", "u"),
+            ("q", "k"),
+            ("w", "v"),
+            ("y", "i"),
+            ("x", "ks"),
+            ("cz", "ch"),
+            ("sz", "sh"),
+        ],
+    );
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if out.ends_with(c) {
@@ -433,23 +442,21 @@ pub fn skel(t: &str) -> String {
     if t.chars().all(|c| c.is_ascii_digit()) {
         return t.to_string();
     }
-    let mut s = t.to_string();
-    for (a, b) in [
-        ("ng", "n"),
-        ("ch", "s"),
-        ("sh", "s"),
-        ("zh", "s"),
-        ("ts", "s"),
-        ("th", "t"),
-        ("dh", "t"),
-        ("kh", "k"),
-        ("gh", "k"),
-        ("ph", "b"),
-    ] {
-        if s.contains(a) {
-            s = s.replace(a, b);
-        }
-    }
+    let s = rewrite(
+        t,
+        &[
+            ("ng", "n"),
+            ("ch", "s"),
+            ("sh", "s"),
+            ("zh", "s"),
+            ("ts", "s"),
+            ("th", "t"),
+            ("dh", "t"),
+            ("kh", "k"),
+            ("gh", "k"),
+            ("ph", "b"),
+        ],
+    );
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         let m = match c {

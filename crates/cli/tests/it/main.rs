@@ -38,6 +38,19 @@ fn stdout_json(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout).unwrap()
 }
 
+/// Imports `../shared/data/lists/<rel>` and insists it succeeds.
+fn import_ok(data: &Path, lists: &Path, rel: &str) {
+    let o = kansa(
+        data,
+        &["lists", "import", lists.join(rel).to_str().unwrap()],
+    );
+    assert!(
+        o.status.success(),
+        "{rel}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
 fn ls(data: &Path) -> Value {
     stdout_json(&kansa(data, &["lists", "ls", "--all", "--json"]))
 }
@@ -112,11 +125,7 @@ fn malformed_files_are_refused_and_the_store_is_unchanged() {
     let Some(lists) = lists_dir() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    assert!(
-        kansa(d, &["lists", "import", lists.join("un").to_str().unwrap()])
-            .status
-            .success()
-    );
+    import_ok(d, &lists, "un");
     let before = ls(d);
     let bad = lists.join("malformed");
     for f in ["sdn.csv", "csl.csv"] {
@@ -293,11 +302,7 @@ fn killing_an_import_midway_leaves_a_sound_store() {
     let Some(lists) = lists_dir() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    assert!(
-        kansa(d, &["lists", "import", lists.join("un").to_str().unwrap()])
-            .status
-            .success()
-    );
+    import_ok(d, &lists, "un");
     let before = ls(d);
     // A large generated list, killed while it is being imported.
     let big = tmp.path().join("big");
@@ -336,15 +341,8 @@ fn screening_names_addresses_and_customers_end_to_end() {
     let Some(lists) = lists_dir() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    let imp = |p: &str| {
-        assert!(
-            kansa(d, &["lists", "import", lists.join(p).to_str().unwrap()])
-                .status
-                .success()
-        )
-    };
-    imp("ofac-sdn-2019");
-    imp("un");
+    import_ok(d, &lists, "ofac-sdn-2019");
+    import_ok(d, &lists, "un");
     // A listed name written another way is found, with its explanation.
     let r = stdout_json(&kansa(d, &["screen", "name", "Ким Чен Ын", "--json"]));
     let top = &r["matches"][0];
@@ -479,11 +477,7 @@ fn batch_screening_reports_bad_rows_by_line() {
     let Some(lists) = lists_dir() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    assert!(
-        kansa(d, &["lists", "import", lists.join("un").to_str().unwrap()])
-            .status
-            .success()
-    );
+    import_ok(d, &lists, "un");
     let input = tmp.path().join("in.csv");
     let mut bytes = b"id,name\n1,RI WON HO\n2,".to_vec();
     bytes.extend([0xff, 0xfe]);
