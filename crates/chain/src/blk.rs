@@ -59,9 +59,46 @@ pub fn split_blk(bytes: &[u8]) -> Result<Vec<(usize, &[u8])>, BlkError> {
     Ok(out)
 }
 
+/// Undoes the XOR obfuscation of Bitcoin Core ≥ 28 block files: every byte
+/// at file position `i` was XORed with `key[i % 8]`, the key being the
+/// 8 bytes of the directory's `xor.dat` (all zero: no obfuscation).
+pub fn unxor(bytes: &mut [u8], key: &[u8; 8]) {
+    if key == &[0; 8] {
+        return;
+    }
+    for (i, b) in bytes.iter_mut().enumerate() {
+        *b ^= key[i % 8];
+    }
+}
+
+/// Reads a `xor.dat`: exactly 8 bytes.
+pub fn xor_key(bytes: &[u8]) -> Result<[u8; 8], String> {
+    bytes
+        .try_into()
+        .map_err(|_| format!("xor.dat holds {} bytes; Bitcoin Core writes 8", bytes.len()))
+}
+
+/// What kind of block file these bytes are: framed (`blk`), a raw block, or
+/// framed but obfuscated with `key` (tried when given).
+pub fn looks_framed(bytes: &[u8]) -> bool {
+    bytes.len() >= 8 && bytes[..4] == MAINNET_MAGIC
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn xor_round_trip() {
+        let key = [1, 2, 3, 4, 5, 6, 7, 0xff];
+        let mut b = frame(100, &[9; 100]);
+        let orig = b.clone();
+        unxor(&mut b, &key);
+        assert!(!looks_framed(&b));
+        unxor(&mut b, &key);
+        assert_eq!(b, orig);
+        assert!(xor_key(&[0; 7]).unwrap_err().contains("7 bytes"));
+    }
 
     fn frame(len: u32, body: &[u8]) -> Vec<u8> {
         let mut v = MAINNET_MAGIC.to_vec();

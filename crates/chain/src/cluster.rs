@@ -1,11 +1,10 @@
 //! Address clustering by the multi-input (co-spend) heuristic: the inputs
 //! of one transaction are assumed to be controlled by one wallet, except in
 //! transactions shaped like CoinJoins, where several wallets spend together.
-//! Union-find over addresses; change-address heuristics are not applied
-//! (they are to be offered, off by default).
+//! Union-find over address ids; a change-address heuristic is available,
+//! off by default.
 
-use crate::ledger::{Ledger, TxRecord};
-use serde::Serialize;
+use crate::graph::{Graph, NONE64};
 use std::collections::HashMap;
 
 /// Whether the outputs look like a CoinJoin: at least three outputs of one
@@ -23,123 +22,114 @@ pub fn looks_like_coinjoin(output_values: &[u64], distinct_inputs: usize) -> boo
     top >= 3 && top * 2 >= output_values.len() && top <= distinct_inputs + 1
 }
 
-#[derive(Debug, Default)]
-pub struct Clusters {
-    index: HashMap<String, usize>,
-    parent: Vec<usize>,
-    names: Vec<String>,
-    /// Transactions skipped as CoinJoins.
-    pub coinjoins: Vec<String>,
+fn find(parent: &mut [u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        let p = parent[parent[x as usize] as usize];
+        parent[x as usize] = p;
+        x = p;
+    }
+    x
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ClusterInfo {
-    pub id: String,
-    pub size: usize,
-    pub addresses: Vec<String>,
+fn union(parent: &mut [u32], a: u32, b: u32) {
+    let (ra, rb) = (find(parent, a), find(parent, b));
+    if ra != rb {
+        // The smaller id is the root: a cluster's id is its first address.
+        let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+        parent[hi as usize] = lo;
+    }
 }
 
-impl Clusters {
-    fn id(&mut self, a: &str) -> usize {
-        if let Some(i) = self.index.get(a) {
-            return *i;
+/// The cluster root of every address of the graph (the smallest address id
+/// of its cluster). Co-spent inputs are joined, except in CoinJoin-shaped
+/// transactions. With `change`, the change output of a two-output payment
+/// is joined too: the output whose address appears for the first time
+/// while the other output's address was seen before, neither among the
+/// inputs' addresses (a heuristic that errs; off by default).
+pub fn cluster_roots(g: &Graph, change: bool) -> Vec<u32> {
+    let n = g.address_count();
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    let mut addrs: Vec<u32> = Vec::new();
+    let mut values: Vec<u64> = Vec::new();
+    for tx in 0..g.tx_count() as u32 {
+        if g.is_coinbase(tx) {
+            continue;
         }
-        let i = self.parent.len();
-        self.parent.push(i);
-        self.names.push(a.to_string());
-        self.index.insert(a.to_string(), i);
-        i
-    }
-
-    fn find(&mut self, mut x: usize) -> usize {
-        while self.parent[x] != x {
-            self.parent[x] = self.parent[self.parent[x]];
-            x = self.parent[x];
+        addrs.clear();
+        for i in g.inputs(tx) {
+            let p = g.input_prev(i);
+            if p != NONE64 {
+                if let Some(a) = g.out_address(p) {
+                    addrs.push(a);
+                }
+            }
         }
-        x
-    }
-
-    fn union(&mut self, a: usize, b: usize) {
-        let (ra, rb) = (self.find(a), self.find(b));
-        if ra != rb {
-            // The smaller index is the root: cluster ids are stable.
-            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
-            self.parent[hi] = lo;
-        }
-    }
-
-    fn add_tx(&mut self, t: &TxRecord) {
-        let mut addrs: Vec<&str> = t
-            .inputs
-            .iter()
-            .filter_map(|i| i.address.as_deref())
-            .collect();
-        addrs.sort();
+        addrs.sort_unstable();
         addrs.dedup();
-        for o in t.outputs.iter().filter_map(|o| o.address.as_deref()) {
-            self.id(o);
+        if addrs.is_empty() {
+            continue;
         }
-        if addrs.len() < 2 {
-            if let Some(a) = addrs.first() {
-                self.id(a);
-            }
-            return;
+        values.clear();
+        values.extend(g.outputs(tx).map(|o| g.value(o)));
+        if addrs.len() >= 2 && looks_like_coinjoin(&values, addrs.len()) {
+            continue;
         }
-        let values: Vec<u64> = t.outputs.iter().map(|o| o.value).collect();
-        if looks_like_coinjoin(&values, addrs.len()) {
-            self.coinjoins.push(t.txid.clone());
-            for a in addrs {
-                self.id(a);
-            }
-            return;
-        }
-        let first = self.id(addrs[0]);
         for a in &addrs[1..] {
-            let i = self.id(a);
-            self.union(first, i);
+            union(&mut parent, addrs[0], *a);
         }
-    }
-
-    /// Clusters every address of the ledger.
-    pub fn build(ledger: &Ledger) -> Self {
-        let mut c = Clusters::default();
-        let mut txs: Vec<&TxRecord> = ledger.transactions().collect();
-        txs.sort_by(|a, b| a.txid.cmp(&b.txid));
-        for t in txs {
-            c.add_tx(t);
-        }
-        c
-    }
-
-    /// The cluster of an address: its id (one of its addresses, the same for
-    /// the same ledger) and its members. Walks every address: meant for the
-    /// in-memory ledger, not for the full chain.
-    pub fn cluster_of(&mut self, address: &str) -> Option<ClusterInfo> {
-        let i = *self.index.get(address)?;
-        let root = self.find(i);
-        let mut members: Vec<String> = Vec::new();
-        for k in 0..self.parent.len() {
-            if self.find(k) == root {
-                members.push(self.names[k].clone());
+        if change {
+            if let Some(c) = change_output(g, tx, &addrs) {
+                union(&mut parent, addrs[0], c);
             }
         }
-        members.sort();
-        Some(ClusterInfo {
-            id: self.names[root].clone(),
-            size: members.len(),
-            addresses: members,
-        })
     }
+    (0..n as u32).map(|a| find(&mut parent, a)).collect()
+}
 
-    pub fn address_count(&self) -> usize {
-        self.names.len()
+fn change_output(g: &Graph, tx: u32, input_addrs: &[u32]) -> Option<u32> {
+    let outs = g.outputs(tx);
+    if outs.end - outs.start != 2 {
+        return None;
     }
+    let a = g.out_address(outs.start)?;
+    let b = g.out_address(outs.start + 1)?;
+    if a == b || input_addrs.contains(&a) || input_addrs.contains(&b) {
+        return None;
+    }
+    let fresh = |x: u32| {
+        g.address_outputs(x)
+            .first()
+            .map(|o| g.output_owner(*o).0 == tx)
+            .unwrap_or(false)
+    };
+    match (fresh(a), fresh(b)) {
+        (true, false) => Some(a),
+        (false, true) => Some(b),
+        _ => None,
+    }
+}
 
-    /// How many clusters there are.
-    pub fn cluster_count(&mut self) -> usize {
-        let n = self.parent.len();
-        (0..n).filter(|k| self.find(*k) == *k).count()
+/// Transactions left out of clustering as CoinJoins.
+pub fn coinjoins(g: &Graph) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut values: Vec<u64> = Vec::new();
+    for tx in 0..g.tx_count() as u32 {
+        let mut addrs: Vec<u32> = g
+            .inputs(tx)
+            .filter_map(|i| {
+                let p = g.input_prev(i);
+                (p != NONE64).then(|| g.out_address(p)).flatten()
+            })
+            .collect();
+        addrs.sort_unstable();
+        addrs.dedup();
+        values.clear();
+        values.extend(g.outputs(tx).map(|o| g.value(o)));
+        if addrs.len() >= 2 && looks_like_coinjoin(&values, addrs.len()) {
+            out.push(tx);
+        }
     }
+    out
 }
 
 #[cfg(test)]

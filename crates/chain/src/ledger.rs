@@ -1,14 +1,21 @@
-//! The ledger: blocks, transactions, every input resolved to the output it
-//! spends. Blocks may arrive in any order: a block whose parent is unknown
-//! waits without a height (an orphan, reported) and an input whose output
-//! is not yet known waits for it (reported while it waits). Ingesting a
-//! block twice changes nothing.
+//! The ledger: the builder of a [`Graph`]. Blocks arrive as bytes; every
+//! input is resolved to the output it spends. Blocks may arrive in any
+//! order: a block whose parent is unknown waits without a height (an
+//! orphan, reported) and an input whose output is not yet known waits for
+//! it (reported while it waits; kept in the graph as unresolved so that a
+//! later import resolves it). Ingesting a block twice changes nothing.
+//!
+//! A ledger can start from a graph opened from disk
+//! ([`Ledger::from_graph`]) and extend it; [`Ledger::into_graph`] recomputes
+//! the derived columns (address index, clusters, sorted ids).
 
+use crate::cluster;
+use crate::graph::{BlockRow, Column, Graph, Unresolved, FLAG_COINBASE, NONE, NONE64};
 use bitcoin::consensus::deserialize;
 use bitcoin::hashes::Hash;
-use bitcoin::{Address, Block, BlockHash, Network, OutPoint, Script, Txid};
+use bitcoin::{Address, Block, Network, Script};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
-use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -22,57 +29,8 @@ pub enum ScriptKind {
     Multisig,
     OpReturn,
     NonStandard,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct OutputRecord {
-    /// Satoshis.
-    pub value: u64,
-    pub kind: ScriptKind,
-    /// The address; for P2PK the P2PKH address of its key, as explorers show it.
-    pub address: Option<String>,
-    /// The input that spends it, once seen.
-    pub spent_by: Option<(String, u32)>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct InputRecord {
-    pub prev_txid: String,
-    pub prev_vout: u32,
-    /// Value and address of the spent output, once it is known.
-    pub value: Option<u64>,
-    pub address: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TxRecord {
-    pub txid: String,
-    pub block: String,
-    pub coinbase: bool,
-    pub inputs: Vec<InputRecord>,
-    pub outputs: Vec<OutputRecord>,
-}
-
-impl TxRecord {
-    pub fn output_total(&self) -> u64 {
-        self.outputs.iter().map(|o| o.value).sum()
-    }
-
-    /// Inputs minus outputs, when every input is resolved (None for coinbase).
-    pub fn fee(&self) -> Option<u64> {
-        if self.coinbase {
-            return None;
-        }
-        let inputs: Option<u64> = self.inputs.iter().map(|i| i.value).sum();
-        inputs.and_then(|i| i.checked_sub(self.output_total()))
-    }
-}
-
-#[derive(Debug, Clone)]
-struct BlockInfo {
-    prev: BlockHash,
-    height: Option<u64>,
-    txids: Vec<Txid>,
+    /// An account of an account-model chain (Ethereum, Tron).
+    Account,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -87,27 +45,36 @@ pub struct IngestReport {
     pub anomalies: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct AddressStats {
-    pub address: String,
-    pub received: u64,
-    pub sent: u64,
-    pub balance: u64,
-    pub tx_count: u64,
-    pub outputs: u64,
-    pub unspent_outputs: u64,
+impl IngestReport {
+    fn anomaly(&mut self, msg: String) {
+        if self.anomalies.len() < 1000 {
+            self.anomalies.push(msg);
+        }
+    }
+}
+
+/// Options of the derived columns.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BuildOptions {
+    /// Also join a transaction's change output to its inputs' cluster
+    /// (see [`cluster`]); off by default.
+    pub change_heuristic: bool,
 }
 
 #[derive(Debug, Default)]
 pub struct Ledger {
-    blocks: HashMap<BlockHash, BlockInfo>,
-    txs: HashMap<Txid, TxRecord>,
+    g: Graph,
+    txids: FxHashMap<[u8; 32], u32>,
+    addrs: FxHashMap<Box<str>, u32>,
+    blocks: FxHashMap<[u8; 32], u32>,
     /// Outputs not yet seen → the inputs waiting for them.
-    waiting: HashMap<OutPoint, Vec<(Txid, usize)>>,
-    anomalies: Vec<String>,
+    waiting: FxHashMap<([u8; 32], u32), Vec<u64>>,
+    /// Parent hash → blocks waiting for it.
+    orphans: FxHashMap<[u8; 32], Vec<u32>>,
+    current_block: Option<u32>,
 }
 
-fn classify(script: &Script) -> (ScriptKind, Option<String>) {
+pub(crate) fn classify(script: &Script) -> (ScriptKind, Option<String>) {
     if script.is_p2pk() {
         let addr = script
             .p2pk_public_key()
@@ -139,29 +106,258 @@ fn classify(script: &Script) -> (ScriptKind, Option<String>) {
     )
 }
 
+/// One output to add: value, script kind, address.
+pub type NewOutput<'a> = (u64, ScriptKind, Option<&'a str>);
+
 impl Ledger {
     pub fn new() -> Self {
-        Ledger::default()
+        let mut l = Ledger::default();
+        l.g.tx_out_start.vec_mut().push(0);
+        l.g.tx_in_start.vec_mut().push(0);
+        l.g.addr_start.vec_mut().push(0);
+        l
+    }
+
+    /// A ledger that extends an existing graph.
+    pub fn from_graph(g: Graph) -> Self {
+        let mut l = Ledger {
+            g,
+            ..Ledger::default()
+        };
+        if l.g.tx_out_start.is_empty() {
+            return Ledger::new();
+        }
+        for (i, t) in l.g.tx_txid.as_slice().iter().enumerate() {
+            l.txids.insert(*t, i as u32);
+        }
+        for a in 0..l.g.address_count() {
+            l.addrs.insert(l.g.address(a as u32).into(), a as u32);
+        }
+        for (i, b) in l.g.blocks.as_slice().iter().enumerate() {
+            l.blocks.insert(b.hash, i as u32);
+            if b.height == NONE {
+                l.orphans.entry(b.prev).or_default().push(i as u32);
+            }
+        }
+        for u in l.g.unresolved.as_slice() {
+            l.waiting.entry((u.txid, u.vout)).or_default().push(u.input);
+        }
+        l
     }
 
     pub fn block_count(&self) -> usize {
-        self.blocks.len()
+        self.g.blocks.len()
     }
 
     pub fn tx_count(&self) -> usize {
-        self.txs.len()
+        self.g.tx_txid.len()
     }
 
-    pub fn tx(&self, txid: &str) -> Option<&TxRecord> {
-        txid.parse::<Txid>().ok().and_then(|t| self.txs.get(&t))
+    pub fn knows_block(&self, hash: &[u8; 32]) -> bool {
+        self.blocks.contains_key(hash)
     }
 
-    pub fn height_of(&self, block_hash: &str) -> Option<u64> {
-        block_hash
-            .parse::<BlockHash>()
-            .ok()
-            .and_then(|h| self.blocks.get(&h))
-            .and_then(|b| b.height)
+    /// Inputs still waiting for the output they spend.
+    pub fn unresolved_inputs(&self) -> usize {
+        self.waiting.values().map(Vec::len).sum()
+    }
+
+    /// Blocks still without a height (parent unknown).
+    pub fn orphans(&self) -> usize {
+        self.orphans.values().map(Vec::len).sum()
+    }
+
+    /// Starts a block; the transactions added next belong to it. Returns
+    /// false (and starts nothing) if the block is already known.
+    pub fn begin_block(
+        &mut self,
+        hash: [u8; 32],
+        prev: [u8; 32],
+        report: &mut IngestReport,
+    ) -> bool {
+        if self.blocks.contains_key(&hash) {
+            report.blocks_already_known += 1;
+            self.current_block = None;
+            return false;
+        }
+        let height = if prev == [0; 32] {
+            0
+        } else {
+            self.blocks
+                .get(&prev)
+                .map(|p| self.g.blocks.as_slice()[*p as usize].height)
+                .filter(|h| *h != NONE)
+                .map(|h| h + 1)
+                .unwrap_or(NONE)
+        };
+        let idx = self.g.blocks.len() as u32;
+        self.g.blocks.vec_mut().push(BlockRow {
+            hash,
+            prev,
+            height,
+            first_tx: self.g.tx_txid.len() as u32,
+            n_tx: 0,
+            _pad: 0,
+        });
+        self.blocks.insert(hash, idx);
+        report.blocks_new += 1;
+        if height == NONE {
+            self.orphans.entry(prev).or_default().push(idx);
+            report.orphans += 1;
+        } else {
+            self.propagate_heights(hash, height, report);
+        }
+        self.current_block = Some(idx);
+        true
+    }
+
+    fn propagate_heights(&mut self, from: [u8; 32], height: u32, report: &mut IngestReport) {
+        let mut stack = vec![(from, height)];
+        while let Some((h, height)) = stack.pop() {
+            for c in self.orphans.remove(&h).unwrap_or_default() {
+                let row = &mut self.g.blocks.vec_mut()[c as usize];
+                row.height = height + 1;
+                report.orphans = report.orphans.saturating_sub(1);
+                stack.push((row.hash, height + 1));
+            }
+        }
+    }
+
+    fn address_id(&mut self, a: &str) -> u32 {
+        if let Some(i) = self.addrs.get(a) {
+            return *i;
+        }
+        let i = (self.g.addr_start.len() - 1) as u32;
+        self.g.addr_bytes.vec_mut().extend_from_slice(a.as_bytes());
+        let end = self.g.addr_bytes.len() as u64;
+        self.g.addr_start.vec_mut().push(end);
+        self.addrs.insert(a.into(), i);
+        i
+    }
+
+    fn owner_of_input(&self, input: u64) -> u32 {
+        let s = self.g.tx_in_start.as_slice();
+        (s.partition_point(|x| *x <= input) - 1) as u32
+    }
+
+    /// Adds a transaction to the current block. Inputs are outpoints
+    /// (txid bytes, vout); a coinbase has none. Returns its index, or None
+    /// for a duplicate txid (recorded as an anomaly; the first is kept).
+    pub fn add_tx(
+        &mut self,
+        txid: [u8; 32],
+        coinbase: bool,
+        inputs: &[([u8; 32], u32)],
+        outputs: &[NewOutput<'_>],
+        origin: &str,
+        report: &mut IngestReport,
+    ) -> Option<u32> {
+        let block = self.current_block?;
+        if let Some(old) = self.txids.get(&txid) {
+            report.anomaly(format!(
+                "{origin}: transaction {} already seen in block {} (duplicate txid; the first is kept)",
+                crate::graph::txid_hex(&txid),
+                self.g.block_hash(*old)
+            ));
+            return None;
+        }
+        let tx = self.g.tx_txid.len() as u32;
+        self.g.tx_txid.vec_mut().push(txid);
+        self.g.tx_block.vec_mut().push(block);
+        self.g
+            .tx_flags
+            .vec_mut()
+            .push(if coinbase { FLAG_COINBASE } else { 0 });
+        self.g.blocks.vec_mut()[block as usize].n_tx += 1;
+        self.txids.insert(txid, tx);
+        // Outputs.
+        let first_out = self.g.out_value.len() as u64;
+        for (value, kind, address) in outputs {
+            let a = address.map(|a| self.address_id(a)).unwrap_or(NONE);
+            self.g.out_value.vec_mut().push(*value);
+            self.g.out_kind.vec_mut().push(*kind as u8);
+            self.g.out_addr.vec_mut().push(a);
+            self.g.out_spender.vec_mut().push(NONE);
+        }
+        self.g
+            .tx_out_start
+            .vec_mut()
+            .push(self.g.out_value.len() as u64);
+        // Inputs.
+        let mut in_total: Option<u64> = Some(0);
+        for (ptxid, vout) in inputs {
+            let input = self.g.in_prev.len() as u64;
+            let mut prev = NONE64;
+            match self.txids.get(ptxid) {
+                Some(&ptx) => {
+                    let r = self.g.outputs(ptx);
+                    let o = r.start + *vout as u64;
+                    if o >= r.end {
+                        report.anomaly(format!(
+                            "{origin}: transaction {} spends output {vout} of {}, which has only {} outputs",
+                            crate::graph::txid_hex(&txid),
+                            crate::graph::txid_hex(ptxid),
+                            r.end - r.start
+                        ));
+                        in_total = None;
+                    } else if self.g.out_spender.as_slice()[o as usize] != NONE {
+                        report.anomaly(format!(
+                            "{origin}: transaction {} spends {}:{vout}, already spent by {} (double spend; the first is kept)",
+                            crate::graph::txid_hex(&txid),
+                            crate::graph::txid_hex(ptxid),
+                            self.g.txid(self.g.out_spender.as_slice()[o as usize])
+                        ));
+                        in_total = None;
+                    } else {
+                        prev = o;
+                        self.g.out_spender.vec_mut()[o as usize] = tx;
+                        in_total = in_total.map(|t| t.saturating_add(self.g.value(o)));
+                    }
+                }
+                None => {
+                    report.unresolved_inputs += 1;
+                    self.waiting.entry((*ptxid, *vout)).or_default().push(input);
+                    in_total = None;
+                }
+            }
+            self.g.in_prev.vec_mut().push(prev);
+        }
+        self.g
+            .tx_in_start
+            .vec_mut()
+            .push(self.g.in_prev.len() as u64);
+        if let (Some(i), false) = (in_total, coinbase) {
+            let o: u64 = outputs.iter().map(|o| o.0).sum();
+            if o > i {
+                report.anomaly(format!(
+                    "{origin}: transaction {} pays out {o} but spends {i}",
+                    crate::graph::txid_hex(&txid)
+                ));
+            }
+        }
+        // Inputs that were waiting for these outputs.
+        if !self.waiting.is_empty() {
+            for vout in 0..outputs.len() as u32 {
+                if let Some(waiters) = self.waiting.remove(&(txid, vout)) {
+                    let o = first_out + vout as u64;
+                    for (k, input) in waiters.into_iter().enumerate() {
+                        report.unresolved_inputs = report.unresolved_inputs.saturating_sub(1);
+                        if k > 0 {
+                            report.anomaly(format!(
+                                "{origin}: output {}:{vout} is spent twice (double spend; the first is kept)",
+                                crate::graph::txid_hex(&txid)
+                            ));
+                            continue;
+                        }
+                        self.g.in_prev.vec_mut()[input as usize] = o;
+                        let spender = self.owner_of_input(input);
+                        self.g.out_spender.vec_mut()[o as usize] = spender;
+                    }
+                }
+            }
+        }
+        report.transactions += 1;
+        Some(tx)
     }
 
     /// Ingests one serialised block. `origin` names it in errors (file and offset).
@@ -174,7 +370,7 @@ impl Ledger {
         let block: Block =
             deserialize(bytes).map_err(|e| format!("{origin}: not a valid block: {e}"))?;
         let hash = block.block_hash();
-        if self.blocks.contains_key(&hash) {
+        if self.blocks.contains_key(&hash.to_byte_array()) {
             report.blocks_already_known += 1;
             return Ok(());
         }
@@ -183,196 +379,107 @@ impl Ledger {
                 "{origin}: block {hash}: the merkle root does not match its transactions"
             ));
         }
-        let prev = block.header.prev_blockhash;
-        let height = if prev == BlockHash::all_zeros() {
-            Some(0)
-        } else {
-            self.blocks.get(&prev).and_then(|p| p.height).map(|h| h + 1)
-        };
-        let mut txids = Vec::with_capacity(block.txdata.len());
+        let prev = block.header.prev_blockhash.to_byte_array();
+        if !self.begin_block(hash.to_byte_array(), prev, report) {
+            return Ok(());
+        }
+        let mut outs: Vec<(u64, ScriptKind, Option<String>)> = Vec::new();
+        let mut ins: Vec<([u8; 32], u32)> = Vec::new();
         for tx in &block.txdata {
-            let txid = tx.compute_txid();
-            if let Some(old) = self.txs.get(&txid) {
-                let msg = format!("{origin}: transaction {txid} already seen in block {} (duplicate txid; the first is kept)", old.block);
-                report.anomalies.push(msg.clone());
-                self.anomalies.push(msg);
-                continue;
-            }
+            let txid = tx.compute_txid().to_byte_array();
             let coinbase = tx.is_coinbase();
-            let outputs: Vec<OutputRecord> = tx
-                .output
-                .iter()
-                .map(|o| {
-                    let (kind, address) = classify(&o.script_pubkey);
-                    OutputRecord {
-                        value: o.value.to_sat(),
-                        kind,
-                        address,
-                        spent_by: None,
-                    }
-                })
-                .collect();
-            let mut inputs = Vec::new();
+            outs.clear();
+            outs.extend(tx.output.iter().map(|o| {
+                let (kind, address) = classify(&o.script_pubkey);
+                (o.value.to_sat(), kind, address)
+            }));
+            ins.clear();
             if !coinbase {
-                for (k, i) in tx.input.iter().enumerate() {
-                    let op = i.previous_output;
-                    let mut rec = InputRecord {
-                        prev_txid: op.txid.to_string(),
-                        prev_vout: op.vout,
-                        value: None,
-                        address: None,
-                    };
-                    match self
-                        .txs
-                        .get_mut(&op.txid)
-                        .and_then(|t| t.outputs.get_mut(op.vout as usize))
-                    {
-                        Some(out) => {
-                            rec.value = Some(out.value);
-                            rec.address = out.address.clone();
-                            out.spent_by = Some((txid.to_string(), k as u32));
-                        }
-                        None => {
-                            report.unresolved_inputs += 1;
-                            self.waiting.entry(op).or_default().push((txid, k));
-                        }
-                    }
-                    inputs.push(rec);
-                }
+                ins.extend(tx.input.iter().map(|i| {
+                    (
+                        i.previous_output.txid.to_byte_array(),
+                        i.previous_output.vout,
+                    )
+                }));
             }
-            self.txs.insert(
-                txid,
-                TxRecord {
-                    txid: txid.to_string(),
-                    block: hash.to_string(),
-                    coinbase,
-                    inputs,
-                    outputs,
-                },
-            );
-            // Inputs that were waiting for this transaction's outputs.
-            let n_out = tx.output.len() as u32;
-            for vout in 0..n_out {
-                let op = OutPoint { txid, vout };
-                if let Some(waiters) = self.waiting.remove(&op) {
-                    for (spender, k) in waiters {
-                        let (value, address) = {
-                            let out = &self.txs[&txid].outputs[vout as usize];
-                            (out.value, out.address.clone())
-                        };
-                        if let Some(inp) =
-                            self.txs.get_mut(&spender).and_then(|t| t.inputs.get_mut(k))
-                        {
-                            inp.value = Some(value);
-                            inp.address = address;
-                        }
-                        if let Some(out) = self
-                            .txs
-                            .get_mut(&txid)
-                            .and_then(|t| t.outputs.get_mut(vout as usize))
-                        {
-                            out.spent_by = Some((spender.to_string(), k as u32));
-                        }
-                        report.unresolved_inputs = report.unresolved_inputs.saturating_sub(1);
-                    }
-                }
-            }
-            txids.push(txid);
-            report.transactions += 1;
+            let o: Vec<NewOutput<'_>> = outs
+                .iter()
+                .map(|(v, k, a)| (*v, *k, a.as_deref()))
+                .collect();
+            self.add_tx(txid, coinbase, &ins, &o, origin, report);
         }
-        self.blocks.insert(
-            hash,
-            BlockInfo {
-                prev,
-                height,
-                txids,
-            },
-        );
-        report.blocks_new += 1;
-        if height.is_none() {
-            report.orphans += 1;
-        } else {
-            // Children that arrived first now get their heights.
-            self.propagate_heights(hash, report);
-        }
+        self.current_block = None;
         Ok(())
     }
 
-    fn propagate_heights(&mut self, from: BlockHash, report: &mut IngestReport) {
-        let mut stack = vec![from];
-        while let Some(h) = stack.pop() {
-            let Some(height) = self.blocks.get(&h).and_then(|b| b.height) else {
-                continue;
-            };
-            let children: Vec<BlockHash> = self
-                .blocks
-                .iter()
-                .filter(|(_, b)| b.prev == h && b.height.is_none())
-                .map(|(k, _)| *k)
-                .collect();
-            for c in children {
-                if let Some(b) = self.blocks.get_mut(&c) {
-                    b.height = Some(height + 1);
-                    report.orphans = report.orphans.saturating_sub(1);
-                }
-                stack.push(c);
+    /// The graph with its derived columns (address index, clusters, sorted
+    /// ids) computed.
+    pub fn into_graph(self) -> Graph {
+        self.into_graph_with(BuildOptions::default())
+    }
+
+    pub fn into_graph_with(self, opts: BuildOptions) -> Graph {
+        let mut g = self.g;
+        // Unresolved inputs, in input order.
+        let mut unresolved: Vec<Unresolved> = self
+            .waiting
+            .iter()
+            .flat_map(|((t, v), ins)| {
+                ins.iter().map(|i| Unresolved {
+                    txid: *t,
+                    vout: *v,
+                    _pad: 0,
+                    input: *i,
+                })
+            })
+            .collect();
+        unresolved.sort_by_key(|u| u.input);
+        g.unresolved = Column::Owned(unresolved);
+        let n_addr = g.address_count();
+        // Outputs by address (counting sort keeps output order).
+        let mut start = vec![0u64; n_addr + 1];
+        for a in g.out_addr.as_slice() {
+            if *a != NONE {
+                start[*a as usize + 1] += 1;
             }
         }
-    }
-
-    pub fn transactions(&self) -> impl Iterator<Item = &TxRecord> {
-        self.txs.values()
-    }
-
-    /// The transactions of a block, in block order.
-    pub fn block_txids(&self, block_hash: &str) -> Vec<String> {
-        block_hash
-            .parse::<BlockHash>()
-            .ok()
-            .and_then(|h| self.blocks.get(&h))
-            .map(|b| b.txids.iter().map(|t| t.to_string()).collect())
-            .unwrap_or_default()
-    }
-
-    /// Inputs still waiting for the output they spend.
-    pub fn unresolved_inputs(&self) -> usize {
-        self.waiting.values().map(Vec::len).sum()
-    }
-
-    /// Blocks still without a height (parent unknown).
-    pub fn orphans(&self) -> usize {
-        self.blocks.values().filter(|b| b.height.is_none()).count()
-    }
-
-    /// Received, sent and balance of an address over the ingested blocks.
-    pub fn address_stats(&self, address: &str) -> AddressStats {
-        let mut s = AddressStats {
-            address: address.to_string(),
-            ..AddressStats::default()
-        };
-        for t in self.txs.values() {
-            let mut touched = false;
-            for o in &t.outputs {
-                if o.address.as_deref() == Some(address) {
-                    s.received += o.value;
-                    s.outputs += 1;
-                    if o.spent_by.is_none() {
-                        s.unspent_outputs += 1;
-                    }
-                    touched = true;
-                }
-            }
-            for i in &t.inputs {
-                if i.address.as_deref() == Some(address) {
-                    s.sent += i.value.unwrap_or(0);
-                    touched = true;
-                }
-            }
-            if touched {
-                s.tx_count += 1;
+        for i in 0..n_addr {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut outs = vec![0u64; start[n_addr] as usize];
+        for (o, a) in g.out_addr.as_slice().iter().enumerate() {
+            if *a != NONE {
+                outs[fill[*a as usize] as usize] = o as u64;
+                fill[*a as usize] += 1;
             }
         }
-        s.balance = s.received.saturating_sub(s.sent);
-        s
+        g.addr_out_start = Column::Owned(start);
+        g.addr_outs = Column::Owned(outs);
+        // Clusters.
+        let roots = cluster::cluster_roots(&g, opts.change_heuristic);
+        let mut cstart = vec![0u32; n_addr + 1];
+        for r in &roots {
+            cstart[*r as usize + 1] += 1;
+        }
+        for i in 0..n_addr {
+            cstart[i + 1] += cstart[i];
+        }
+        let mut order = vec![0u32; n_addr];
+        for (a, r) in roots.iter().enumerate() {
+            order[cstart[*r as usize] as usize] = a as u32;
+            cstart[*r as usize] += 1;
+        }
+        g.addr_cluster = Column::Owned(roots);
+        g.cluster_order = Column::Owned(order);
+        // Sorted ids for lookups.
+        let ids = g.tx_txid.as_slice();
+        let mut t: Vec<u32> = (0..ids.len() as u32).collect();
+        t.sort_unstable_by(|a, b| ids[*a as usize].cmp(&ids[*b as usize]));
+        g.txid_order = Column::Owned(t);
+        let mut a: Vec<u32> = (0..n_addr as u32).collect();
+        a.sort_unstable_by(|x, y| g.address(*x).cmp(g.address(*y)));
+        g.addr_order = Column::Owned(a);
+        g
     }
 }

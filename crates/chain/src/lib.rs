@@ -1,14 +1,19 @@
-//! Bitcoin block ingest: blocks in `blk*.dat` framing or raw, every input
-//! resolved to the output it spends, addresses for the standard script
-//! types, and per-address totals. An engine: it takes bytes, never files.
-//!
-//! This is the first part of on-chain tracing; graph files, labels,
-//! clustering and taint build on the ledger it fills.
+//! Bitcoin block ingest into a compact transaction graph: blocks in
+//! `blk*.dat` framing or raw (Bitcoin Core's XOR obfuscation undone),
+//! every input resolved to the output it spends, addresses for the
+//! standard script types, account-model transfers, co-spend clustering,
+//! labels. An engine: it takes bytes, never files; the store writes and
+//! maps the graph's columns.
 
 pub mod blk;
 pub mod cluster;
+pub mod graph;
 pub mod ledger;
 
-pub use blk::{split_blk, BlkError, MAINNET_MAGIC};
-pub use cluster::{looks_like_coinjoin, ClusterInfo, Clusters};
-pub use ledger::{AddressStats, IngestReport, Ledger, OutputRecord, ScriptKind, TxRecord};
+pub use blk::{looks_framed, split_blk, unxor, xor_key, BlkError, MAINNET_MAGIC};
+pub use cluster::{cluster_roots, coinjoins, looks_like_coinjoin};
+pub use graph::{
+    parse_txid, txid_hex, AddressStats, ClusterInfo, Column, Graph, GraphStats, InputRecord,
+    OutputRecord, SharedBytes, TxRecord, NONE, NONE64,
+};
+pub use ledger::{BuildOptions, IngestReport, Ledger, NewOutput, ScriptKind};

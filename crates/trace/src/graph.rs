@@ -1,112 +1,101 @@
-//! What taint needs to know about transactions.
+//! A graph written by hand, for stories and tests: transactions named by
+//! the caller ("tx_a"), inputs as `("tx_a", 0)`, outputs as values (or
+//! values with addresses). It builds an ordinary [`Graph`]; a name's txid
+//! is the name's bytes, zero-padded, so [`MemGraph::id`] tells the txid
+//! the reports show.
 
-use kansa_chain::Ledger;
+use kansa_chain::{Graph, IngestReport, Ledger, ScriptKind};
 use std::collections::HashMap;
 
-/// A transaction as taint sees it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TxView {
-    pub txid: String,
-    /// (previous txid, vout, value) in input order; empty for a coinbase.
-    pub inputs: Vec<(String, u32, u64)>,
-    /// (value, address, spending txid) in output order.
-    pub outputs: Vec<(u64, Option<String>, Option<String>)>,
-}
-
-impl TxView {
-    pub fn input_total(&self) -> u64 {
-        self.inputs.iter().map(|i| i.2).sum()
-    }
-
-    pub fn output_total(&self) -> u64 {
-        self.outputs.iter().map(|o| o.0).sum()
-    }
-
-    pub fn fee(&self) -> u64 {
-        self.input_total().saturating_sub(self.output_total())
-    }
-}
-
-pub trait GraphView {
-    fn tx(&self, txid: &str) -> Option<TxView>;
-}
-
-impl GraphView for Ledger {
-    fn tx(&self, txid: &str) -> Option<TxView> {
-        let t = Ledger::tx(self, txid)?;
-        Some(TxView {
-            txid: t.txid.clone(),
-            inputs: t
-                .inputs
-                .iter()
-                .map(|i| (i.prev_txid.clone(), i.prev_vout, i.value.unwrap_or(0)))
-                .collect(),
-            outputs: t
-                .outputs
-                .iter()
-                .map(|o| {
-                    (
-                        o.value,
-                        o.address.clone(),
-                        o.spent_by.as_ref().map(|s| s.0.clone()),
-                    )
-                })
-                .collect(),
-        })
-    }
-}
-
-/// A graph written by hand: transactions named by the test ("tx_a"),
-/// inputs as `("tx_a", 0)`, outputs as values. Spending links are derived.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug)]
 pub struct MemGraph {
-    txs: HashMap<String, TxView>,
+    ledger: Ledger,
+    report: IngestReport,
+    names: HashMap<String, [u8; 32]>,
+    blocks: u32,
+}
+
+impl Default for MemGraph {
+    fn default() -> Self {
+        MemGraph::new()
+    }
+}
+
+fn name_bytes(name: &str) -> [u8; 32] {
+    let mut b = [0u8; 32];
+    for (i, c) in name.bytes().take(31).enumerate() {
+        b[i] = c;
+    }
+    b[31] = 1;
+    b
 }
 
 impl MemGraph {
     pub fn new() -> Self {
-        MemGraph::default()
+        MemGraph {
+            ledger: Ledger::new(),
+            report: IngestReport::default(),
+            names: HashMap::new(),
+            blocks: 0,
+        }
     }
 
-    /// Adds a transaction spending `inputs` (previous tx name, vout) into
-    /// outputs of the given values. Inputs must name earlier transactions.
-    pub fn add(&mut self, name: &str, inputs: &[(&str, u32)], outputs: &[u64]) -> &mut Self {
-        let mut ins = Vec::new();
-        for (prev, vout) in inputs {
-            let value = self
-                .txs
-                .get(*prev)
-                .and_then(|t| t.outputs.get(*vout as usize))
-                .map(|o| o.0)
-                .unwrap_or(0);
-            if let Some(o) = self
-                .txs
-                .get_mut(*prev)
-                .and_then(|t| t.outputs.get_mut(*vout as usize))
-            {
-                o.2 = Some(name.to_string());
-            }
-            ins.push((prev.to_string(), *vout, value));
+    /// Starts a new block: transactions added afterwards get the next
+    /// height (each `add` may also be its own block; see `add`).
+    fn next_block(&mut self) {
+        let mut hash = [0u8; 32];
+        hash[..4].copy_from_slice(&(self.blocks + 1).to_le_bytes());
+        let mut prev = [0u8; 32];
+        if self.blocks > 0 {
+            prev[..4].copy_from_slice(&self.blocks.to_le_bytes());
         }
-        let outs = outputs
+        self.ledger.begin_block(hash, prev, &mut self.report);
+        self.blocks += 1;
+    }
+
+    /// Adds a transaction (in a block of its own) spending `inputs` into
+    /// outputs of the given values, paid to addresses named `name:vout`.
+    pub fn add(&mut self, name: &str, inputs: &[(&str, u32)], outputs: &[u64]) -> &mut Self {
+        let addrs: Vec<String> = (0..outputs.len()).map(|i| format!("{name}:{i}")).collect();
+        let outs: Vec<(u64, &str)> = outputs
             .iter()
-            .enumerate()
-            .map(|(i, v)| (*v, Some(format!("{name}:{i}")), None))
+            .zip(&addrs)
+            .map(|(v, a)| (*v, a.as_str()))
             .collect();
-        self.txs.insert(
-            name.to_string(),
-            TxView {
-                txid: name.to_string(),
-                inputs: ins,
-                outputs: outs,
-            },
-        );
+        self.add_to(name, inputs, &outs)
+    }
+
+    /// As `add`, with the address of every output given.
+    pub fn add_to(
+        &mut self,
+        name: &str,
+        inputs: &[(&str, u32)],
+        outputs: &[(u64, &str)],
+    ) -> &mut Self {
+        self.next_block();
+        let id = name_bytes(name);
+        self.names.insert(name.to_string(), id);
+        let ins: Vec<([u8; 32], u32)> = inputs.iter().map(|(p, v)| (name_bytes(p), *v)).collect();
+        let outs: Vec<kansa_chain::NewOutput<'_>> = outputs
+            .iter()
+            .map(|(v, a)| (*v, ScriptKind::P2pkh, Some(*a)))
+            .collect();
+        self.ledger
+            .add_tx(id, inputs.is_empty(), &ins, &outs, name, &mut self.report);
         self
     }
-}
 
-impl GraphView for MemGraph {
-    fn tx(&self, txid: &str) -> Option<TxView> {
-        self.txs.get(txid).cloned()
+    /// The txid reports show for a named transaction.
+    pub fn id(&self, name: &str) -> String {
+        kansa_chain::txid_hex(&name_bytes(name))
+    }
+
+    /// Anomalies met while adding (unknown inputs, double spends...).
+    pub fn anomalies(&self) -> &[String] {
+        &self.report.anomalies
+    }
+
+    pub fn build(self) -> Graph {
+        self.ledger.into_graph()
     }
 }

@@ -1,6 +1,7 @@
-//! Taint: following funds forward through transactions under a chosen
-//! policy. An engine over a [`GraphView`]; the ledger of `kansa-chain` is
-//! one, a small in-memory graph (for tests and examples) another.
+//! Taint: following funds forward (where did they go) and backward (where
+//! did they come from) through transactions under a chosen policy, and
+//! exposure to risk categories built on it. An engine over the compact
+//! [`kansa_chain::Graph`]; [`MemGraph`] writes small graphs by hand.
 //!
 //! Policies (amounts are integer satoshis; every figure is exact):
 //! - **poison**: a transaction with any tainted input taints all its
@@ -9,21 +10,39 @@
 //!   among its outputs and its fee in proportion to their values, by the
 //!   largest-remainder rule (floors first, then one satoshi each to the
 //!   largest remainders, ties to the lower index, the fee last), so the
-//!   shares add up to the tainted amount exactly;
+//!   shares add up to the tainted amount exactly. Backward, an output's
+//!   attributed amount is shared among the inputs in proportion to their
+//!   values by the same rule;
 //! - **FIFO**: inputs in order form one run of satoshis, outputs take it in
 //!   order and the fee takes the end; an output's taint is the overlap of
-//!   its slice with the tainted slices of the inputs.
+//!   its slice with the tainted slices of the inputs. Backward, the
+//!   outputs' attributed slices are mapped onto the inputs' run the same
+//!   way. The fee's taint is counted where it rests (`fees`); it is not
+//!   followed into the miner's coinbase.
 //!
-//! FIFO and haircut conserve the tainted amount (unspent outputs + fees =
-//! source). The outputs FIFO taints are among those haircut taints, which
-//! are among those poison taints — for haircut's exact (rational) shares,
-//! which every output of a tainted transaction has. In whole satoshis a
-//! haircut share below one satoshi rounds to zero, and the largest-remainder
-//! rule may give a lone tainted satoshi to another output than FIFO does;
-//! both rounded policies stay within poison's outputs.
+//! Transactions are processed in (height, position) order, which is
+//! topological: a spender after what it spends.
+//!
+//! Stop conditions: hops (`max_hops`), a minimum amount, and stop addresses
+//! (labelled services: the trail ends at an exchange's cluster). Every
+//! satoshi of the source rests somewhere: unspent, fees, mined, unknown,
+//! beyond the horizon, at a stop address or below the minimum; under
+//! haircut and FIFO these add up to the source exactly.
+//!
+//! The outputs FIFO taints are among those haircut taints, which are among
+//! those poison taints — for haircut's exact (rational) shares, which every
+//! output of a tainted transaction has. In whole satoshis a haircut share
+//! below one satoshi rounds to zero, and the largest-remainder rule may
+//! give a lone tainted satoshi to another output than FIFO does; both
+//! rounded policies stay within poison's outputs.
 
+pub mod exposure;
 pub mod graph;
 pub mod taint;
 
-pub use graph::{GraphView, MemGraph, TxView};
-pub use taint::{taint_forward, Policy, TaintReport, TaintedOutput};
+pub use exposure::{exposure, AddressLabel, Exposure, ExposureLine, LabelLookup, RiskPath};
+pub use graph::MemGraph;
+pub use taint::{
+    parse_outpoint, taint_forward, trace, Direction, Policy, TaintReport, TaintedOutput,
+    TraceOptions,
+};

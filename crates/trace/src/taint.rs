@@ -1,9 +1,12 @@
-//! Forward taint from one output (see the crate documentation for the
-//! policies and their invariants).
+//! Taint forward (where did it go) and backward (where did it come from)
+//! over a [`Graph`] (see the crate documentation for the policies and their
+//! invariants).
 
-use crate::graph::{GraphView, TxView};
+use kansa_chain::{Graph, NONE64};
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -11,6 +14,53 @@ pub enum Policy {
     Poison,
     Haircut,
     Fifo,
+}
+
+impl std::str::FromStr for Policy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "poison" => Ok(Policy::Poison),
+            "haircut" => Ok(Policy::Haircut),
+            "fifo" => Ok(Policy::Fifo),
+            _ => Err(format!("unknown policy {s:?}: poison, haircut or fifo")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Where the funds went.
+    Forward,
+    /// Where the funds came from.
+    Backward,
+}
+
+/// How far a trace goes.
+#[derive(Debug, Clone)]
+pub struct TraceOptions {
+    pub policy: Policy,
+    pub direction: Direction,
+    /// Transactions away from the source, at most.
+    pub max_hops: u32,
+    /// Outputs carrying less than this are not followed.
+    pub min_amount: u64,
+    /// Addresses where the trail ends (a labelled service: an exchange's
+    /// cluster, a mixer): their outputs are reported, not followed.
+    pub stop: FxHashSet<u32>,
+}
+
+impl TraceOptions {
+    pub fn new(policy: Policy, direction: Direction, max_hops: u32) -> Self {
+        TraceOptions {
+            policy,
+            direction,
+            max_hops,
+            min_amount: 0,
+            stop: FxHashSet::default(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -23,23 +73,62 @@ pub struct TaintedOutput {
     pub hop: u32,
     pub address: Option<String>,
     pub spent: bool,
+    /// The trail ends here: a stop address (labelled service).
+    pub stopped: bool,
+    #[serde(skip)]
+    pub out: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TaintReport {
     pub policy: Policy,
-    pub source_txid: String,
-    pub source_vout: u32,
+    pub direction: Direction,
+    /// The outputs traced from (`txid:vout`).
+    pub sources: Vec<String>,
     pub source_amount: u64,
-    /// Every output holding taint, the source included.
+    /// Every output holding taint, the sources included.
     pub outputs: Vec<TaintedOutput>,
-    /// Taint in outputs nobody has spent (yet).
+    /// Forward: taint in outputs nobody has spent (yet).
     pub unspent: u64,
-    /// Taint paid away as fees.
+    /// Forward: taint paid away as fees.
     pub fees: u64,
-    /// Taint in outputs spent beyond `max_hops` (not followed).
+    /// Backward: funds that were mined (a coinbase: subsidy and fees).
+    pub mined: u64,
+    /// Backward: funds from inputs whose spent output is not in the graph.
+    pub unknown: u64,
+    /// Taint in outputs beyond `max_hops` (not followed).
     pub beyond_horizon: u64,
+    /// Taint that reached a stop address.
+    pub stopped: u64,
+    /// Taint in outputs below `min_amount` (not followed).
+    pub below_minimum: u64,
+    /// Taint that reached another of the sources (already counted whole:
+    /// an address's change coming back to it, say).
+    pub into_sources: u64,
     pub transactions: u64,
+}
+
+impl TaintReport {
+    /// Where the taint rests, added up; equals `source_amount` under
+    /// haircut and FIFO.
+    pub fn resting(&self) -> u64 {
+        self.unspent
+            + self.fees
+            + self.mined
+            + self.unknown
+            + self.beyond_horizon
+            + self.stopped
+            + self.below_minimum
+            + self.into_sources
+    }
+
+    /// Reports stay small: keep only the `n` largest outputs (sources kept).
+    pub fn truncate_outputs(&mut self, n: usize) {
+        if self.outputs.len() > n {
+            self.outputs[1..].sort_by_key(|o| Reverse(o.tainted));
+            self.outputs.truncate(n.max(1));
+        }
+    }
 }
 
 /// Tainted slices of an output, as [start, end) within its value (FIFO),
@@ -78,10 +167,15 @@ fn apportion(total: u64, weights: &[u64]) -> Vec<u64> {
 }
 
 /// Taint of each output and of the fee of one transaction, given the
-/// tainted slices of its inputs.
-fn propagate(tx: &TxView, inputs: &[Slices], policy: Policy) -> (Vec<Slices>, u64) {
-    let fee = tx.fee();
-    let outs: Vec<u64> = tx.outputs.iter().map(|o| o.0).collect();
+/// tainted slices of its inputs (forward).
+fn propagate(
+    values_in: &[u64],
+    outs: &[u64],
+    inputs: &[Slices],
+    policy: Policy,
+) -> (Vec<Slices>, u64) {
+    let in_total: u64 = values_in.iter().sum();
+    let fee = in_total.saturating_sub(outs.iter().sum());
     let total_taint: u64 = inputs.iter().map(amount).sum();
     match policy {
         Policy::Poison => {
@@ -96,7 +190,7 @@ fn propagate(tx: &TxView, inputs: &[Slices], policy: Policy) -> (Vec<Slices>, u6
             )
         }
         Policy::Haircut => {
-            let mut w = outs.clone();
+            let mut w = outs.to_vec();
             w.push(fee);
             let shares = apportion(total_taint, &w);
             let fee_share = *shares.last().unwrap_or(&0);
@@ -112,26 +206,14 @@ fn propagate(tx: &TxView, inputs: &[Slices], policy: Policy) -> (Vec<Slices>, u6
             // Tainted slices on the transaction's run of satoshis.
             let mut run: Vec<(u64, u64)> = Vec::new();
             let mut off = 0u64;
-            for (k, inp) in tx.inputs.iter().enumerate() {
+            for (k, v) in values_in.iter().enumerate() {
                 for (a, b) in inputs.get(k).into_iter().flatten() {
                     run.push((off + a, off + b));
                 }
-                off += inp.2;
+                off += v;
             }
-            let mut result = Vec::with_capacity(outs.len());
-            let mut pos = 0u64;
-            for v in &outs {
-                let (lo, hi) = (pos, pos + v);
-                let mut mine = Vec::new();
-                for (a, b) in &run {
-                    let (s, e) = ((*a).max(lo), (*b).min(hi));
-                    if s < e {
-                        mine.push((s - lo, e - lo));
-                    }
-                }
-                result.push(mine);
-                pos = hi;
-            }
+            let result = cut(&run, outs);
+            let pos: u64 = outs.iter().sum();
             let fee_taint: u64 = run
                 .iter()
                 .map(|(a, b)| b.min(&off).saturating_sub(*a.max(&pos)))
@@ -141,164 +223,339 @@ fn propagate(tx: &TxView, inputs: &[Slices], policy: Policy) -> (Vec<Slices>, u6
     }
 }
 
+/// The parts of `run` (slices on one run of satoshis) that fall in each of
+/// consecutive segments of the given lengths, relative to each segment.
+fn cut(run: &[(u64, u64)], lengths: &[u64]) -> Vec<Slices> {
+    let mut result = Vec::with_capacity(lengths.len());
+    let mut pos = 0u64;
+    for v in lengths {
+        let (lo, hi) = (pos, pos + v);
+        let mut mine = Vec::new();
+        for (a, b) in run {
+            let (s, e) = ((*a).max(lo), (*b).min(hi));
+            if s < e {
+                mine.push((s - lo, e - lo));
+            }
+        }
+        result.push(mine);
+        pos = hi;
+    }
+    result
+}
+
+/// Backward: the attribution of each input, given the attributed slices of
+/// the outputs. Haircut shares the attributed amount among the inputs in
+/// proportion to their values; FIFO maps the outputs' slices onto the run
+/// of input satoshis; poison names every input whole.
+fn propagate_back(
+    values_in: &[u64],
+    outs: &[u64],
+    attributed: &[Slices],
+    policy: Policy,
+) -> Vec<Slices> {
+    let total: u64 = attributed.iter().map(amount).sum();
+    if total == 0 {
+        return vec![Vec::new(); values_in.len()];
+    }
+    match policy {
+        Policy::Poison => values_in
+            .iter()
+            .map(|v| if *v > 0 { vec![(0, *v)] } else { Vec::new() })
+            .collect(),
+        Policy::Haircut => apportion(total, values_in)
+            .into_iter()
+            .map(|s| if s > 0 { vec![(0, s)] } else { Vec::new() })
+            .collect(),
+        Policy::Fifo => {
+            let mut run: Vec<(u64, u64)> = Vec::new();
+            let mut off = 0u64;
+            for (k, v) in outs.iter().enumerate() {
+                for (a, b) in attributed.get(k).into_iter().flatten() {
+                    run.push((off + a, off + b));
+                }
+                off += v;
+            }
+            cut(&run, values_in)
+        }
+    }
+}
+
+/// The order in which transactions are processed: by height, then by
+/// position (a spender always comes after what it spends). Orphans last.
+fn key(g: &Graph, tx: u32) -> (u32, u32) {
+    (g.height(tx).unwrap_or(u32::MAX), tx)
+}
+
+fn tainted_output(g: &Graph, out: u64, tainted: u64, hop: u32, stopped: bool) -> TaintedOutput {
+    let (tx, vout) = g.output_owner(out);
+    TaintedOutput {
+        txid: g.txid(tx),
+        vout,
+        value: g.value(out),
+        tainted,
+        hop,
+        address: g.out_address(out).map(|a| g.address(a).to_string()),
+        spent: g.spender(out).is_some(),
+        stopped,
+        out,
+    }
+}
+
+/// Resolves `TXID:VOUT` to an output id.
+pub fn parse_outpoint(g: &Graph, s: &str) -> Result<u64, String> {
+    let (t, v) = s
+        .rsplit_once(':')
+        .ok_or_else(|| format!("{s:?}: expected TXID:VOUT"))?;
+    let vout: u64 = v
+        .parse()
+        .map_err(|_| format!("{s:?}: the output index {v:?} is not a number"))?;
+    let tx = g
+        .tx_index(t)
+        .ok_or_else(|| format!("transaction {t} is not in the graph"))?;
+    let r = g.outputs(tx);
+    if r.start + vout >= r.end {
+        return Err(format!(
+            "{t} has no output {vout} (it has {})",
+            r.end - r.start
+        ));
+    }
+    Ok(r.start + vout)
+}
+
 /// Follows the taint of output `vout` of `txid` forward, at most
 /// `max_hops` transactions away.
 pub fn taint_forward(
-    g: &dyn GraphView,
+    g: &Graph,
     txid: &str,
     vout: u32,
     policy: Policy,
     max_hops: u32,
 ) -> Result<TaintReport, String> {
-    let src = g
-        .tx(txid)
-        .ok_or_else(|| format!("transaction {txid} is not known"))?;
-    let src_out = src
-        .outputs
-        .get(vout as usize)
-        .ok_or_else(|| format!("{txid} has no output {vout}"))?
-        .clone();
+    let out = parse_outpoint(g, &format!("{txid}:{vout}"))?;
+    trace(
+        g,
+        &[out],
+        &TraceOptions::new(policy, Direction::Forward, max_hops),
+    )
+}
+
+/// Traces the given outputs (their whole values are the source) forward
+/// or backward under the options.
+pub fn trace(g: &Graph, sources: &[u64], opts: &TraceOptions) -> Result<TaintReport, String> {
     let mut report = TaintReport {
-        policy,
-        source_txid: txid.to_string(),
-        source_vout: vout,
-        source_amount: src_out.0,
-        outputs: vec![TaintedOutput {
-            txid: txid.to_string(),
-            vout,
-            value: src_out.0,
-            tainted: src_out.0,
-            hop: 0,
-            address: src_out.1.clone(),
-            spent: src_out.2.is_some(),
-        }],
+        policy: opts.policy,
+        direction: opts.direction,
+        sources: Vec::new(),
+        source_amount: 0,
+        outputs: Vec::new(),
         unspent: 0,
         fees: 0,
+        mined: 0,
+        unknown: 0,
         beyond_horizon: 0,
+        stopped: 0,
+        below_minimum: 0,
+        into_sources: 0,
         transactions: 0,
     };
-    // Transactions reachable from the source within the horizon, with their
-    // least hop count.
-    let mut hop: HashMap<String, u32> = HashMap::new();
-    let mut views: HashMap<String, TxView> = HashMap::new();
-    let mut queue = VecDeque::new();
-    if let Some(sp) = &src_out.2 {
-        if max_hops >= 1 {
-            hop.insert(sp.clone(), 1);
-            queue.push_back(sp.clone());
+    let mut taint: FxHashMap<u64, Slices> = FxHashMap::default();
+    let mut hop: FxHashMap<u32, u32> = FxHashMap::default();
+    let mut src: Vec<u64> = sources.to_vec();
+    src.sort_unstable();
+    src.dedup();
+    for &o in &src {
+        if o >= g.output_count() {
+            return Err(format!("output {o} is not in the graph"));
         }
+        let v = g.value(o);
+        report.source_amount += v;
+        let t = tainted_output(g, o, v, 0, false);
+        report.sources.push(format!("{}:{}", t.txid, t.vout));
+        report.outputs.push(t);
+        taint.insert(o, vec![(0, v)]);
     }
-    while let Some(t) = queue.pop_front() {
-        let Some(v) = g.tx(&t) else { continue };
-        let h = hop[&t];
-        if h < max_hops {
-            for o in &v.outputs {
-                if let Some(sp) = &o.2 {
-                    if !hop.contains_key(sp) {
-                        hop.insert(sp.clone(), h + 1);
-                        queue.push_back(sp.clone());
-                    }
+    match opts.direction {
+        Direction::Forward => forward(g, &src, opts, &mut taint, &mut hop, &mut report),
+        Direction::Backward => backward(g, &src, opts, &mut taint, &mut hop, &mut report),
+    }
+    Ok(report)
+}
+
+fn forward(
+    g: &Graph,
+    src: &[u64],
+    opts: &TraceOptions,
+    taint: &mut FxHashMap<u64, Slices>,
+    hop: &mut FxHashMap<u32, u32>,
+    report: &mut TaintReport,
+) {
+    let is_source = |o: u64| src.binary_search(&o).is_ok();
+    let mut heap: BinaryHeap<Reverse<(u32, u32)>> = BinaryHeap::new();
+    // Decides what happens to a tainted output at `h` hops: followed (its
+    // spender queued; returns true), or resting somewhere (a rested
+    // output's taint must not flow on with a spender reached otherwise).
+    let settle = |out: u64,
+                  a: u64,
+                  h: u32,
+                  heap: &mut BinaryHeap<Reverse<(u32, u32)>>,
+                  hop: &mut FxHashMap<u32, u32>,
+                  report: &mut TaintReport|
+     -> bool {
+        let stop = g.out_address(out).is_some_and(|x| opts.stop.contains(&x)) && h > 0;
+        if stop {
+            report.stopped += a;
+            return false;
+        }
+        match g.spender(out) {
+            None => report.unspent += a,
+            Some(_) if a < opts.min_amount => report.below_minimum += a,
+            Some(_) if h >= opts.max_hops => report.beyond_horizon += a,
+            Some(sp) => {
+                let e = hop.entry(sp).or_insert(u32::MAX);
+                if *e == u32::MAX {
+                    heap.push(Reverse(key(g, sp)));
                 }
+                *e = (*e).min(h + 1);
+                return true;
             }
         }
-        views.insert(t, v);
-    }
-    // Topological order over the reachable transactions (a spender after
-    // every reachable transaction it spends from).
-    let reach: HashSet<&String> = views.keys().collect();
-    let mut indeg: HashMap<&String, usize> = views.keys().map(|k| (k, 0)).collect();
-    for v in views.values() {
-        let parents: HashSet<&String> = v
-            .inputs
-            .iter()
-            .map(|i| &i.0)
-            .filter(|p| reach.contains(p))
-            .collect();
-        if let Some(d) = indeg.get_mut(&v.txid) {
-            *d = parents.len();
+        false
+    };
+    for &o in src {
+        let v = g.value(o);
+        if !settle(o, v, 0, &mut heap, hop, report) {
+            taint.remove(&o);
         }
     }
-    let mut ready: Vec<&String> = indeg
-        .iter()
-        .filter(|(_, d)| **d == 0)
-        .map(|(k, _)| *k)
-        .collect();
-    ready.sort();
-    let mut order: Vec<String> = Vec::new();
-    let mut ready: VecDeque<&String> = ready.into();
-    while let Some(t) = ready.pop_front() {
-        order.push(t.clone());
-        let v = &views[t];
-        let mut children: Vec<&String> = v
-            .outputs
-            .iter()
-            .filter_map(|o| o.2.as_ref())
-            .filter(|c| reach.contains(c))
-            .collect();
-        children.sort();
-        children.dedup();
-        for c in children {
-            if let Some(d) = indeg.get_mut(c) {
-                *d -= 1;
-                if *d == 0 {
-                    ready.push_back(c);
-                }
+    let mut values_in: Vec<u64> = Vec::new();
+    let mut outs: Vec<u64> = Vec::new();
+    let mut ins: Vec<Slices> = Vec::new();
+    while let Some(Reverse((_, tx))) = heap.pop() {
+        let h = hop[&tx];
+        values_in.clear();
+        ins.clear();
+        for i in g.inputs(tx) {
+            let p = g.input_prev(i);
+            if p == NONE64 {
+                values_in.push(0);
+                ins.push(Vec::new());
+            } else {
+                values_in.push(g.value(p));
+                ins.push(taint.get(&p).cloned().unwrap_or_default());
             }
         }
-    }
-    if order.len() != views.len() {
-        return Err(
-            "the transactions reachable from the source form a cycle: the graph is inconsistent"
-                .into(),
-        );
-    }
-    let mut taint: HashMap<(String, u32), Slices> = HashMap::new();
-    taint.insert((txid.to_string(), vout), vec![(0, src_out.0)]);
-    for t in &order {
-        let v = &views[t];
-        let inputs: Vec<Slices> = v
-            .inputs
-            .iter()
-            .map(|(p, n, _)| taint.get(&(p.clone(), *n)).cloned().unwrap_or_default())
-            .collect();
-        if inputs.iter().all(|s| s.is_empty()) {
-            continue;
-        }
+        outs.clear();
+        outs.extend(g.outputs(tx).map(|o| g.value(o)));
         report.transactions += 1;
-        let (outs, fee) = propagate(v, &inputs, policy);
+        let (res, fee) = propagate(&values_in, &outs, &ins, opts.policy);
         report.fees += fee;
-        for (k, s) in outs.into_iter().enumerate() {
+        let first = g.outputs(tx).start;
+        for (k, s) in res.into_iter().enumerate() {
             let a = amount(&s);
             if a == 0 {
                 continue;
             }
-            let o = &v.outputs[k];
-            report.outputs.push(TaintedOutput {
-                txid: t.clone(),
-                vout: k as u32,
-                value: o.0,
-                tainted: a,
-                hop: hop[t],
-                address: o.1.clone(),
-                spent: o.2.is_some(),
-            });
-            taint.insert((t.clone(), k as u32), s);
-        }
-    }
-    // Where the taint rests: unspent, or spent beyond the horizon.
-    for o in &report.outputs {
-        if !o.spent {
-            report.unspent += o.tainted;
-        } else if let Some(sp) = g
-            .tx(&o.txid)
-            .and_then(|v| v.outputs[o.vout as usize].2.clone())
-        {
-            if !views.contains_key(&sp) {
-                report.beyond_horizon += o.tainted;
+            let o = first + k as u64;
+            if is_source(o) {
+                report.into_sources += a;
+                continue;
+            }
+            let followed = settle(o, a, h, &mut heap, hop, report);
+            let stopped = !followed && g.out_address(o).is_some_and(|x| opts.stop.contains(&x));
+            report.outputs.push(tainted_output(g, o, a, h, stopped));
+            if followed {
+                taint.insert(o, s);
             }
         }
     }
-    Ok(report)
+}
+
+fn backward(
+    g: &Graph,
+    src: &[u64],
+    opts: &TraceOptions,
+    taint: &mut FxHashMap<u64, Slices>,
+    hop: &mut FxHashMap<u32, u32>,
+    report: &mut TaintReport,
+) {
+    let is_source = |o: u64| src.binary_search(&o).is_ok();
+    // Max-heap: a spender is processed before what it spends.
+    let mut heap: BinaryHeap<(u32, u32)> = BinaryHeap::new();
+    let queue =
+        |tx: u32, h: u32, heap: &mut BinaryHeap<(u32, u32)>, hop: &mut FxHashMap<u32, u32>| {
+            let e = hop.entry(tx).or_insert(u32::MAX);
+            if *e == u32::MAX {
+                heap.push(key(g, tx));
+            }
+            *e = (*e).min(h);
+        };
+    for &o in src {
+        if opts.max_hops == 0 {
+            report.beyond_horizon += g.value(o);
+        } else {
+            queue(g.output_owner(o).0, 0, &mut heap, hop);
+        }
+    }
+    let mut values_in: Vec<u64> = Vec::new();
+    let mut outs: Vec<u64> = Vec::new();
+    let mut att: Vec<Slices> = Vec::new();
+    while let Some((_, tx)) = heap.pop() {
+        let h = hop[&tx];
+        outs.clear();
+        att.clear();
+        for o in g.outputs(tx) {
+            outs.push(g.value(o));
+            att.push(taint.get(&o).cloned().unwrap_or_default());
+        }
+        let total: u64 = att.iter().map(amount).sum();
+        if g.is_coinbase(tx) {
+            report.mined += total;
+            continue;
+        }
+        report.transactions += 1;
+        values_in.clear();
+        let prevs: Vec<u64> = g.inputs(tx).map(|i| g.input_prev(i)).collect();
+        values_in.extend(
+            prevs
+                .iter()
+                .map(|p| if *p == NONE64 { 0 } else { g.value(*p) }),
+        );
+        if values_in.iter().all(|v| *v == 0) {
+            report.unknown += total;
+            continue;
+        }
+        let res = propagate_back(&values_in, &outs, &att, opts.policy);
+        for (k, s) in res.into_iter().enumerate() {
+            let a = amount(&s);
+            if a == 0 {
+                continue;
+            }
+            let p = prevs[k];
+            if p == NONE64 {
+                report.unknown += a;
+                continue;
+            }
+            if is_source(p) {
+                report.into_sources += a;
+                continue;
+            }
+            let stop = g.out_address(p).is_some_and(|x| opts.stop.contains(&x));
+            report.outputs.push(tainted_output(g, p, a, h + 1, stop));
+            if stop {
+                report.stopped += a;
+            } else if a < opts.min_amount {
+                report.below_minimum += a;
+            } else if h + 1 >= opts.max_hops {
+                report.beyond_horizon += a;
+            } else {
+                queue(g.output_owner(p).0, h + 1, &mut heap, hop);
+                // An output has one spender: its attribution comes from
+                // here only. Rested outputs stay out of the map, so that
+                // their owner, reached otherwise, does not count them again.
+                taint.insert(p, s);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

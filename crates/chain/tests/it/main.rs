@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used)]
 //! Ingest of the real mainnet blocks in ../shared/data/chain/btc.
 
-use kansa_chain::{split_blk, IngestReport, Ledger};
+use kansa_chain::{looks_framed, split_blk, unxor, IngestReport, Ledger, ScriptKind};
 use std::path::PathBuf;
 
 fn data(rel: &str) -> Option<Vec<u8>> {
@@ -37,15 +37,18 @@ fn genesis_pays_fifty_bitcoin_to_its_p2pk_key() {
     let mut l = Ledger::new();
     let r = ingest_all(&mut l, &b, "genesis.blk");
     assert_eq!((r.blocks_new, r.transactions, r.orphans), (1, 1, 0));
-    let s = l.address_stats("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa");
+    let g = l.into_graph();
+    let s = g.address_stats("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa");
     assert_eq!(
         (s.received, s.balance, s.tx_count),
         (5_000_000_000, 5_000_000_000, 1)
     );
+    let tx = g.tx_record(0);
     assert_eq!(
-        l.height_of("000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f"),
-        Some(0)
+        tx.block,
+        "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f"
     );
+    assert_eq!((tx.height, tx.coinbase), (Some(0), true));
 }
 
 #[test]
@@ -57,9 +60,10 @@ fn the_first_payment_block_170() {
     let r = ingest_all(&mut l, &b, "firstblocks-0-589.blk");
     assert_eq!(r.orphans, 0);
     assert_eq!(l.unresolved_inputs(), 0);
-    assert_eq!(l.tx_count(), 605);
-    let tx = l.tx(TX_170).unwrap();
-    assert_eq!(l.height_of(&tx.block), Some(170));
+    let g = l.into_graph();
+    assert_eq!(g.tx_count(), 605);
+    let tx = g.tx_record(g.tx_index(TX_170).unwrap());
+    assert_eq!(tx.height, Some(170));
     // It spends block 9's coinbase (50 BTC to Satoshi's key) ...
     assert_eq!(
         tx.inputs[0].prev_txid,
@@ -75,20 +79,32 @@ fn the_first_payment_block_170() {
     assert_eq!(tx.fee(), Some(0));
     // The 40 BTC change is spent on in block 181 (the peel chain goes on).
     let (next, _) = tx.outputs[1].spent_by.clone().unwrap();
-    assert_eq!(l.height_of(&l.tx(&next).unwrap().block), Some(181));
-    let hal = l.address_stats(HAL);
+    assert_eq!(g.tx_record(g.tx_index(&next).unwrap()).height, Some(181));
+    let hal = g.address_stats(HAL);
     assert_eq!(hal.received, 1_000_000_000);
-    // Money is conserved: outputs never exceed resolved inputs outside coinbases.
-    for t in l.block_txids(&tx.block) {
-        let t = l.tx(&t).unwrap();
+    // Every input resolved; fees never negative.
+    for t in 0..g.tx_count() as u32 {
+        let t = g.tx_record(t);
         if !t.coinbase {
-            assert!(t.fee().is_some());
+            assert!(t.fee().is_some(), "{}", t.txid);
         }
     }
+    // Satoshi's 12cbQ… received block 9's coinbase and the change of 170.
+    let s = g.address_stats(SATOSHI);
+    assert!(
+        s.received >= 9_000_000_000 && s.sent >= 5_000_000_000,
+        "{s:?}"
+    );
+    let st = g.stats();
+    assert_eq!(
+        (st.transactions, st.blocks, st.max_height),
+        (605, 590, Some(589))
+    );
+    assert_eq!(st.unresolved_inputs, 0);
 }
 
 #[test]
-fn blocks_in_reverse_order_give_the_same_ledger_and_reingest_is_a_no_op() {
+fn blocks_in_reverse_order_give_the_same_graph_and_reingest_is_a_no_op() {
     let Some(b) = data("firstblocks-0-589.blk") else {
         return;
     };
@@ -100,8 +116,12 @@ fn blocks_in_reverse_order_give_the_same_ledger_and_reingest_is_a_no_op() {
     }
     assert_eq!(l.orphans(), 0, "heights arrive once the parents do");
     assert_eq!(l.unresolved_inputs(), 0);
-    assert_eq!(l.height_of(&l.tx(TX_170).unwrap().block), Some(170));
-    assert_eq!(l.address_stats(HAL).received, 1_000_000_000);
+    let g = l.into_graph();
+    let tx = g.tx_record(g.tx_index(TX_170).unwrap());
+    assert_eq!(tx.height, Some(170));
+    assert_eq!(g.address_stats(HAL).received, 1_000_000_000);
+    // Re-ingest over the finished graph (as after a reopen): nothing new.
+    let mut l = Ledger::from_graph(g);
     let again = ingest_all(&mut l, &b, "again");
     assert_eq!(
         (
@@ -112,6 +132,36 @@ fn blocks_in_reverse_order_give_the_same_ledger_and_reingest_is_a_no_op() {
         (0, blocks.len() as u64, 0)
     );
     assert_eq!(l.tx_count(), 605);
+}
+
+#[test]
+fn a_second_import_resolves_what_the_first_left_waiting() {
+    let Some(b) = data("firstblocks-0-589.blk") else {
+        return;
+    };
+    let blocks = split_blk(&b).unwrap();
+    // The later half first, as its own import: its spends of early coins wait.
+    let mut l = Ledger::new();
+    let mut r = IngestReport::default();
+    for (off, blk) in &blocks[300..] {
+        l.ingest_block(blk, &format!("@{off}"), &mut r).unwrap();
+    }
+    assert!(r.orphans > 0 && l.unresolved_inputs() > 0);
+    let g = l.into_graph();
+    assert!(g.stats().unresolved_inputs > 0);
+    assert!(g.stats().orphan_blocks > 0);
+    let mut l = Ledger::from_graph(g);
+    let mut r = IngestReport::default();
+    for (off, blk) in &blocks[..300] {
+        l.ingest_block(blk, &format!("@{off}"), &mut r).unwrap();
+    }
+    let g = l.into_graph();
+    let st = g.stats();
+    assert_eq!((st.unresolved_inputs, st.orphan_blocks), (0, 0), "{st:?}");
+    assert_eq!(st.max_height, Some(589));
+    let tx = g.tx_record(g.tx_index(TX_170).unwrap());
+    assert!(tx.outputs[1].spent_by.is_some());
+    assert_eq!(g.address_stats(HAL).received, 1_000_000_000);
 }
 
 #[test]
@@ -135,34 +185,33 @@ fn segwit_blocks_and_a_raw_block_with_unknown_prevouts() {
     assert_eq!(r.unresolved_inputs as usize, l.unresolved_inputs());
     assert!(r.unresolved_inputs > 2499);
     assert_eq!(r.orphans, 1);
-    let kinds: std::collections::HashSet<kansa_chain::ScriptKind> = l
-        .transactions()
-        .flat_map(|t| t.outputs.iter().map(|o| o.kind))
-        .collect();
-    assert!(
-        kinds.contains(&kansa_chain::ScriptKind::P2wpkh),
-        "{kinds:?}"
-    );
-    assert!(kinds.contains(&kansa_chain::ScriptKind::P2sh), "{kinds:?}");
-    // Every output of a standard kind has an address (bech32 in lower case).
-    for t in l.transactions() {
+    let g = l.into_graph();
+    let mut kinds = std::collections::HashSet::new();
+    for t in 0..g.tx_count() as u32 {
+        let t = g.tx_record(t);
         for o in &t.outputs {
+            kinds.insert(o.kind);
             if !matches!(
                 o.kind,
-                kansa_chain::ScriptKind::OpReturn
-                    | kansa_chain::ScriptKind::Multisig
-                    | kansa_chain::ScriptKind::NonStandard
+                ScriptKind::OpReturn | ScriptKind::Multisig | ScriptKind::NonStandard
             ) {
+                // Every output of a standard kind has an address (bech32 in lower case).
                 let a = o
                     .address
                     .as_deref()
                     .unwrap_or_else(|| panic!("{} {:?}", t.txid, o.kind));
-                if o.kind == kansa_chain::ScriptKind::P2wpkh {
+                if o.kind == ScriptKind::P2wpkh {
                     assert!(a.starts_with("bc1q"), "{a}");
                 }
             }
         }
+        // An unresolved input still names the outpoint it spends.
+        if !t.coinbase {
+            assert!(t.inputs.iter().all(|i| i.prev_txid.len() == 64));
+        }
     }
+    assert!(kinds.contains(&ScriptKind::P2wpkh), "{kinds:?}");
+    assert!(kinds.contains(&ScriptKind::P2sh), "{kinds:?}");
 }
 
 #[test]
@@ -193,6 +242,20 @@ fn truncated_and_corrupted_files_are_refused() {
         .filter_map(|(o, blk)| l.ingest_block(blk, &format!("@{o}"), &mut r).err())
         .collect();
     assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].contains("merkle"), "{errs:?}");
+}
+
+#[test]
+fn xor_obfuscated_files_read_back() {
+    let Some(b) = data("firstblocks-0-589.blk") else {
+        return;
+    };
+    let key = [0x5a, 0x13, 0x00, 0xee, 0x01, 0x99, 0x42, 0x7f];
+    let mut x = b.clone();
+    unxor(&mut x, &key);
+    assert!(!looks_framed(&x));
+    unxor(&mut x, &key);
+    assert_eq!(split_blk(&x).unwrap().len(), 590);
 }
 
 #[test]
@@ -202,8 +265,9 @@ fn co_spends_at_blocks_496_and_586_merge_addresses() {
     };
     let mut l = Ledger::new();
     ingest_all(&mut l, &b, "firstblocks-0-589.blk");
-    let merges: Vec<&kansa_chain::TxRecord> = l
-        .transactions()
+    let g = l.into_graph();
+    let merges: Vec<kansa_chain::TxRecord> = (0..g.tx_count() as u32)
+        .map(|t| g.tx_record(t))
         .filter(|t| {
             let mut a: Vec<&str> = t
                 .inputs
@@ -215,41 +279,166 @@ fn co_spends_at_blocks_496_and_586_merge_addresses() {
             a.len() >= 2
         })
         .collect();
-    let heights: Vec<u64> = {
-        let mut h: Vec<u64> = merges
-            .iter()
-            .filter_map(|t| l.height_of(&t.block))
-            .collect();
-        h.sort();
-        h
-    };
+    let mut heights: Vec<u32> = merges.iter().filter_map(|t| t.height).collect();
+    heights.sort();
     assert!(
         heights.contains(&496) && heights.contains(&586),
         "{heights:?}"
     );
-    let mut c = kansa_chain::Clusters::build(&l);
     for t in &merges {
         let addrs: Vec<&str> = t
             .inputs
             .iter()
             .filter_map(|i| i.address.as_deref())
             .collect();
-        let first = c.cluster_of(addrs[0]).unwrap();
+        let first = g.cluster_of(addrs[0]).unwrap();
+        assert!(first.size >= 2);
         for a in &addrs[1..] {
             assert_eq!(
-                c.cluster_of(a).unwrap().id,
+                g.cluster_of(a).unwrap().id,
                 first.id,
-                "{} in tx {}",
-                a,
+                "{a} in tx {}",
                 t.txid
             );
         }
+        assert_eq!(
+            g.address_stats(addrs[1]).cluster.as_deref(),
+            Some(first.id.as_str())
+        );
     }
     // Hal's address never co-spent with Satoshi's in these blocks.
     assert_ne!(
-        c.cluster_of(HAL).unwrap().id,
-        c.cluster_of(SATOSHI).unwrap().id
+        g.cluster_of(HAL).unwrap().id,
+        g.cluster_of(SATOSHI).unwrap().id
     );
-    assert!(c.coinjoins.is_empty());
-    assert!(c.cluster_count() < c.address_count());
+    assert!(kansa_chain::coinjoins(&g).is_empty());
+    let st = g.stats();
+    assert!(st.clusters < st.addresses, "{st:?}");
+}
+
+/// A Whirlpool-shaped mix (five inputs from five wallets, five equal
+/// outputs) must not merge its inputs; an ordinary two-input payment does.
+#[test]
+fn coinjoins_are_left_out_of_clusters_and_change_is_optional() {
+    let mut l = Ledger::new();
+    let mut r = IngestReport::default();
+    let id = |n: u8| [n; 32];
+    assert!(l.begin_block([1; 32], [0; 32], &mut r));
+    let w = |n: u8| format!("w{n}");
+    let names: Vec<String> = (0..8).map(w).collect();
+    // Coinbases paying five wallets, and a sixth for the payment.
+    for n in 0..7u8 {
+        l.add_tx(
+            id(10 + n),
+            true,
+            &[],
+            &[(100, ScriptKind::P2pkh, Some(&names[n as usize]))],
+            "t",
+            &mut r,
+        );
+    }
+    // The mix: w0..w4 → five equal outputs to fresh addresses.
+    let mix_out: Vec<String> = (0..5).map(|k| format!("mix{k}")).collect();
+    let outs: Vec<kansa_chain::NewOutput> = mix_out
+        .iter()
+        .map(|a| (99, ScriptKind::P2wpkh, Some(a.as_str())))
+        .collect();
+    let ins: Vec<([u8; 32], u32)> = (0..5).map(|n| (id(10 + n), 0)).collect();
+    l.add_tx(id(50), false, &ins, &outs, "t", &mut r).unwrap();
+    // A payment: w5 and w6 co-spend to a known address (w0) and a fresh change.
+    l.add_tx(
+        id(51),
+        false,
+        &[(id(15), 0), (id(16), 0)],
+        &[
+            (150, ScriptKind::P2pkh, Some("w0")),
+            (45, ScriptKind::P2pkh, Some("change")),
+        ],
+        "t",
+        &mut r,
+    )
+    .unwrap();
+    assert!(r.anomalies.is_empty(), "{:?}", r.anomalies);
+    let g = Ledger::from_graph(l.into_graph()).into_graph();
+    assert_eq!(kansa_chain::coinjoins(&g).len(), 1);
+    assert_eq!(g.cluster_of("w0").unwrap().size, 1);
+    assert_eq!(g.cluster_of("w5").unwrap().addresses, vec!["w5", "w6"]);
+    assert_eq!(g.cluster_of("change").unwrap().size, 1);
+    let with_change = Ledger::from_graph(g).into_graph_with(kansa_chain::BuildOptions {
+        change_heuristic: true,
+    });
+    assert_eq!(
+        with_change.cluster_of("change").unwrap().addresses,
+        vec!["change", "w5", "w6"]
+    );
+}
+
+#[test]
+fn bad_spends_are_recorded_not_applied() {
+    let mut l = Ledger::new();
+    let mut r = IngestReport::default();
+    l.begin_block([1; 32], [0; 32], &mut r);
+    l.add_tx(
+        [2; 32],
+        true,
+        &[],
+        &[(100, ScriptKind::P2pkh, Some("a"))],
+        "t",
+        &mut r,
+    );
+    // Spends a vout that does not exist, then a double spend, then overspends.
+    l.add_tx(
+        [3; 32],
+        false,
+        &[([2; 32], 5)],
+        &[(1, ScriptKind::P2pkh, Some("b"))],
+        "t",
+        &mut r,
+    );
+    l.add_tx(
+        [4; 32],
+        false,
+        &[([2; 32], 0)],
+        &[(100, ScriptKind::P2pkh, Some("b"))],
+        "t",
+        &mut r,
+    );
+    l.add_tx(
+        [5; 32],
+        false,
+        &[([2; 32], 0)],
+        &[(100, ScriptKind::P2pkh, Some("c"))],
+        "t",
+        &mut r,
+    );
+    l.add_tx(
+        [6; 32],
+        false,
+        &[([4; 32], 0)],
+        &[(101, ScriptKind::P2pkh, Some("c"))],
+        "t",
+        &mut r,
+    );
+    assert!(l.add_tx([6; 32], false, &[], &[], "t", &mut r).is_none());
+    let all = r.anomalies.join("\n");
+    for want in [
+        "only 1 outputs",
+        "double spend",
+        "pays out 101 but spends 100",
+        "duplicate txid",
+    ] {
+        assert!(all.contains(want), "{want}: {all}");
+    }
+    let g = l.into_graph();
+    // The first spend is kept.
+    assert_eq!(g.address_stats("a").sent, 100);
+    assert_eq!(
+        g.tx_record(g.tx_index(&kansa_chain::txid_hex(&[2; 32])).unwrap())
+            .outputs[0]
+            .spent_by
+            .as_ref()
+            .unwrap()
+            .0,
+        kansa_chain::txid_hex(&[4; 32])
+    );
 }

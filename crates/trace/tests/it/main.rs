@@ -2,71 +2,234 @@
 //! Taint stories in a tiny transaction language, invariants under random
 //! graphs (proptest), and the first real payment chain.
 
-use kansa_trace::{taint_forward, GraphView, MemGraph, Policy, TaintReport};
+use kansa_chain::Graph;
+use kansa_trace::{
+    exposure, parse_outpoint, taint_forward, trace, AddressLabel, Direction, LabelLookup, MemGraph,
+    Policy, TaintReport, TraceOptions,
+};
 use proptest::prelude::*;
 
-fn tainted(r: &TaintReport, tx: &str, vout: u32) -> u64 {
+/// The taint a report gives output `vout` of the transaction named `tx`.
+fn tainted_in(g: &MemGraph, r: &TaintReport, tx: &str, vout: u32) -> u64 {
+    let id = g.id(tx);
     r.outputs
         .iter()
-        .find(|o| o.txid == tx && o.vout == vout)
+        .find(|o| o.txid == id && o.vout == vout)
         .map(|o| o.tainted)
         .unwrap_or(0)
 }
 
+/// A built story: the graph and its names.
+struct Story {
+    names: MemGraph,
+    g: Graph,
+}
+
+impl Story {
+    fn new(build: impl Fn(&mut MemGraph)) -> Story {
+        let mut names = MemGraph::new();
+        build(&mut names);
+        assert!(names.anomalies().is_empty(), "{:?}", names.anomalies());
+        let mut again = MemGraph::new();
+        build(&mut again);
+        Story {
+            names,
+            g: again.build(),
+        }
+    }
+
+    fn fwd(&self, tx: &str, vout: u32, p: Policy, hops: u32) -> TaintReport {
+        taint_forward(&self.g, &self.names.id(tx), vout, p, hops).unwrap()
+    }
+
+    fn out(&self, tx: &str, vout: u32) -> u64 {
+        parse_outpoint(&self.g, &format!("{}:{vout}", self.names.id(tx))).unwrap()
+    }
+
+    fn t(&self, r: &TaintReport, tx: &str, vout: u32) -> u64 {
+        tainted_in(&self.names, r, tx, vout)
+    }
+}
+
 /// hack → (tx_a: 60 + 40 with 0 fee) → tx_b merges tx_a:0 with a clean 100
 /// into 150 + 45 (5 fee).
-fn story() -> MemGraph {
-    let mut g = MemGraph::new();
-    g.add("hack", &[], &[100]);
-    g.add("clean", &[], &[100]);
-    g.add("tx_a", &[("hack", 0)], &[60, 40]);
-    g.add("tx_b", &[("tx_a", 0), ("clean", 0)], &[150, 5]);
-    g
+fn story() -> Story {
+    Story::new(|g| {
+        g.add("hack", &[], &[100]);
+        g.add("clean", &[], &[100]);
+        g.add("tx_a", &[("hack", 0)], &[60, 40]);
+        g.add("tx_b", &[("tx_a", 0), ("clean", 0)], &[150, 5]);
+    })
 }
 
 #[test]
 fn poison_haircut_and_fifo_on_a_story() {
-    let g = story();
-    let p = taint_forward(&g, "hack", 0, Policy::Poison, 10).unwrap();
-    assert_eq!((tainted(&p, "tx_b", 0), tainted(&p, "tx_b", 1)), (150, 5));
-    let h = taint_forward(&g, "hack", 0, Policy::Haircut, 10).unwrap();
+    let s = story();
+    let p = s.fwd("hack", 0, Policy::Poison, 10);
+    assert_eq!((s.t(&p, "tx_b", 0), s.t(&p, "tx_b", 1)), (150, 5));
+    let h = s.fwd("hack", 0, Policy::Haircut, 10);
     // tx_b: 60 tainted of 160 in; outputs 150 and 5, fee 5: 56.25, 1.875, 1.875 → 56, 2, 2.
-    assert_eq!(
-        (tainted(&h, "tx_b", 0), tainted(&h, "tx_b", 1), h.fees),
-        (56, 2, 2)
-    );
-    let f = taint_forward(&g, "hack", 0, Policy::Fifo, 10).unwrap();
+    assert_eq!((s.t(&h, "tx_b", 0), s.t(&h, "tx_b", 1), h.fees), (56, 2, 2));
+    let f = s.fwd("hack", 0, Policy::Fifo, 10);
     // FIFO: the 60 tainted satoshis come first and all land in the 150 output.
-    assert_eq!(
-        (tainted(&f, "tx_b", 0), tainted(&f, "tx_b", 1), f.fees),
-        (60, 0, 0)
-    );
+    assert_eq!((s.t(&f, "tx_b", 0), s.t(&f, "tx_b", 1), f.fees), (60, 0, 0));
     for r in [&h, &f] {
-        assert_eq!(r.unspent + r.fees + r.beyond_horizon, 100);
+        assert_eq!(r.resting(), 100);
+        assert_eq!(r.unspent + r.fees, 100);
     }
     // One hop only: tx_a's outputs carry the taint, tx_b is beyond the horizon.
-    let f1 = taint_forward(&g, "hack", 0, Policy::Fifo, 1).unwrap();
+    let f1 = s.fwd("hack", 0, Policy::Fifo, 1);
     assert_eq!((f1.beyond_horizon, f1.unspent), (60, 40));
-    assert!(taint_forward(&g, "nope", 0, Policy::Fifo, 3).is_err());
-    assert!(taint_forward(&g, "hack", 7, Policy::Fifo, 3).is_err());
+    assert!(taint_forward(&s.g, &s.names.id("nope"), 0, Policy::Fifo, 3).is_err());
+    assert!(taint_forward(&s.g, &s.names.id("hack"), 7, Policy::Fifo, 3).is_err());
+    assert!(taint_forward(&s.g, "not a txid", 0, Policy::Fifo, 3).is_err());
 }
 
 #[test]
 fn fifo_fee_goes_last() {
-    let mut g = MemGraph::new();
-    g.add("clean", &[], &[90]);
-    g.add("hack", &[], &[10]);
-    // Clean input first, tainted last: the tainted tail pays the fee.
-    g.add("tx", &[("clean", 0), ("hack", 0)], &[50, 45]);
-    let f = taint_forward(&g, "hack", 0, Policy::Fifo, 5).unwrap();
-    assert_eq!(
-        (tainted(&f, "tx", 0), tainted(&f, "tx", 1), f.fees),
-        (0, 5, 5)
-    );
+    let s = Story::new(|g| {
+        g.add("clean", &[], &[90]);
+        g.add("hack", &[], &[10]);
+        // Clean input first, tainted last: the tainted tail pays the fee.
+        g.add("tx", &[("clean", 0), ("hack", 0)], &[50, 45]);
+    });
+    let f = s.fwd("hack", 0, Policy::Fifo, 5);
+    assert_eq!((s.t(&f, "tx", 0), s.t(&f, "tx", 1), f.fees), (0, 5, 5));
 }
 
 #[test]
-fn the_first_real_payment_under_three_policies() {
+fn backward_attributes_an_output_to_its_origins() {
+    let s = story();
+    let src = s.out("tx_b", 0); // 150 out of 60 (hack via tx_a) + 100 clean, 5 fee
+    let mut o = TraceOptions::new(Policy::Haircut, Direction::Backward, 10);
+    let h = trace(&s.g, &[src], &o).unwrap();
+    // 150 shared over inputs 60 and 100: 56.25 and 93.75 → 56 and 94.
+    assert_eq!((s.t(&h, "tx_a", 0), s.t(&h, "clean", 0)), (56, 94));
+    assert_eq!(s.t(&h, "hack", 0), 56);
+    assert_eq!((h.mined, h.resting()), (150, 150));
+    o.policy = Policy::Fifo;
+    let f = trace(&s.g, &[src], &o).unwrap();
+    // The first 150 satoshis of the run: tx_a's 60 whole, then 90 of clean.
+    assert_eq!((s.t(&f, "tx_a", 0), s.t(&f, "clean", 0)), (60, 90));
+    assert_eq!((f.mined, f.resting()), (150, 150));
+    o.policy = Policy::Poison;
+    let p = trace(&s.g, &[src], &o).unwrap();
+    assert_eq!((s.t(&p, "hack", 0), s.t(&p, "clean", 0)), (100, 100));
+    // Horizon: one hop back sees tx_b's inputs and goes no further.
+    let mut o1 = TraceOptions::new(Policy::Haircut, Direction::Backward, 1);
+    let h1 = trace(&s.g, &[src], &o1).unwrap();
+    assert_eq!((h1.beyond_horizon, h1.mined), (150, 0));
+    assert_eq!(s.t(&h1, "hack", 0), 0);
+    // A stop address ends the trail where it is met.
+    o1.max_hops = 10;
+    o1.stop.insert(s.g.address_index("tx_a:0").unwrap());
+    let st = trace(&s.g, &[src], &o1).unwrap();
+    assert_eq!((st.stopped, st.mined), (56, 94));
+    // A minimum amount: attributions under it are not followed.
+    let mut om = TraceOptions::new(Policy::Haircut, Direction::Backward, 10);
+    om.min_amount = 60;
+    let m = trace(&s.g, &[src], &om).unwrap();
+    assert_eq!((m.below_minimum, m.mined), (56, 94));
+}
+
+/// A hack laundered through a peel chain into an exchange deposit address,
+/// and a customer who deposits from a mixer-adjacent address.
+fn laundering() -> Story {
+    Story::new(|g| {
+        g.add_to("hack", &[], &[(1000, "thief")]);
+        g.add_to("peel1", &[("hack", 0)], &[(300, "exch_dep"), (690, "hop1")]);
+        g.add_to(
+            "peel2",
+            &[("peel1", 1)],
+            &[(200, "victim_cust"), (480, "hop2")],
+        );
+        g.add_to("clean", &[], &[(800, "salary")]);
+        g.add_to("mix", &[], &[(500, "mixer")]);
+        // The customer's wallet merges the hack's 200 and a clean 800, then
+        // pays 400 to a shop; a mixer payout of 500 arrives directly.
+        g.add_to(
+            "merge",
+            &[("peel2", 0), ("clean", 0)],
+            &[(400, "shop"), (590, "cust")],
+        );
+        g.add_to("mixout", &[("mix", 0)], &[(495, "cust")]);
+    })
+}
+
+fn labels(g: &Graph) -> LabelLookup {
+    let l = |address: &str, category: &str, label: &str| AddressLabel {
+        category: category.into(),
+        label: label.into(),
+        actor: None,
+        source: "test".into(),
+        address: address.into(),
+    };
+    LabelLookup::new(
+        g,
+        [
+            l("thief", "hack", "The exchange hack"),
+            l("mixer", "mixer", "A mixer"),
+            l("exch_dep", "exchange", "An exchange"),
+        ],
+    )
+}
+
+#[test]
+fn exposure_incoming_splits_direct_and_indirect_with_paths() {
+    let s = laundering();
+    let lab = labels(&s.g);
+    let e = exposure(&s.g, "cust", Direction::Backward, 6, &lab).unwrap();
+    assert_eq!(e.amount, 590 + 495);
+    let line = |c: &str| e.categories.iter().find(|l| l.category == c).cloned();
+    // The mixer paid the customer directly: 495 of the 500 (5 went in fees).
+    let mixer = line("mixer").unwrap();
+    assert_eq!((mixer.direct, mixer.indirect), (495, 0));
+    // The hack: 590 of merge's 990 output share comes from 200/1000 inputs
+    // → 118; three hops back through peel2 and peel1 to the thief.
+    let hack = line("hack").unwrap();
+    assert_eq!((hack.direct, hack.indirect, hack.total), (0, 118, 118));
+    let p = &hack.top_paths[0];
+    assert_eq!(p.address, "thief");
+    assert_eq!(
+        p.steps.first().unwrap(),
+        &format!("{}:0", s.names.id("hack"))
+    );
+    assert_eq!(
+        p.steps.last().unwrap(),
+        &format!("{}:1", s.names.id("merge"))
+    );
+    assert_eq!(p.steps.len(), 4, "{:?}", p.steps);
+    assert!(line("exchange").is_none());
+    // Haircut conserves: categories plus the unlabelled rest make the whole.
+    let labelled: u64 = e.categories.iter().map(|l| l.total).sum();
+    assert_eq!(labelled + e.unlabelled, e.amount);
+    // The hack is more severe than the mixer and comes first.
+    assert_eq!(e.categories[0].category, "hack");
+    // Two hops see the mixer but not the hack.
+    let e2 = exposure(&s.g, "cust", Direction::Backward, 2, &lab).unwrap();
+    assert!(e2.categories.iter().all(|l| l.category != "hack"));
+    assert!(exposure(&s.g, "nobody", Direction::Backward, 2, &lab).is_err());
+}
+
+#[test]
+fn exposure_outgoing_ends_at_the_exchange() {
+    let s = laundering();
+    let lab = labels(&s.g);
+    // Where the thief's funds went: 300 straight to the exchange's deposit address.
+    let e = exposure(&s.g, "thief", Direction::Forward, 6, &lab).unwrap();
+    assert_eq!(e.own_labels[0].category, "hack");
+    let ex = e
+        .categories
+        .iter()
+        .find(|l| l.category == "exchange")
+        .unwrap();
+    assert_eq!((ex.direct, ex.indirect), (300, 0));
+    let labelled: u64 = e.categories.iter().map(|l| l.total).sum();
+    assert_eq!(labelled + e.unlabelled, 1000);
+}
+
+#[test]
+fn the_first_real_payment_forward_and_backward() {
     let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/data/chain/btc/firstblocks-0-589.blk");
     let Ok(bytes) = std::fs::read(&p) else {
@@ -78,32 +241,61 @@ fn the_first_real_payment_under_three_policies() {
     for (o, b) in kansa_chain::split_blk(&bytes).unwrap() {
         l.ingest_block(b, &format!("@{o}"), &mut r).unwrap();
     }
+    let g = l.into_graph();
     let block9 = "0437cd7f8525ceed2324359c2d0ba26006d92d856a9c20fa0241106ee5a597c9";
     let tx170 = "f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16";
+    let t = |r: &TaintReport, tx: &str, v: u32| {
+        r.outputs
+            .iter()
+            .find(|o| o.txid == tx && o.vout == v)
+            .map(|o| o.tainted)
+            .unwrap_or(0)
+    };
     for policy in [Policy::Poison, Policy::Haircut, Policy::Fifo] {
-        let t = taint_forward(&l, block9, 0, policy, 10).unwrap();
+        let r = taint_forward(&g, block9, 0, policy, 10).unwrap();
         // 10 BTC to Hal Finney (output 0), 40 BTC back (output 1): all of it is block 9's coinbase.
-        assert_eq!(tainted(&t, tx170, 0), 1_000_000_000, "{policy:?}");
-        assert_eq!(tainted(&t, tx170, 1), 4_000_000_000, "{policy:?}");
+        assert_eq!(t(&r, tx170, 0), 1_000_000_000, "{policy:?}");
+        assert_eq!(t(&r, tx170, 1), 4_000_000_000, "{policy:?}");
         if policy != Policy::Poison {
-            assert_eq!(
-                t.unspent + t.fees + t.beyond_horizon,
-                5_000_000_000,
-                "{policy:?}"
-            );
+            assert_eq!(r.resting(), 5_000_000_000, "{policy:?}");
         }
-        assert!(
-            t.outputs.iter().any(|o| o.hop >= 2),
-            "the peel chain goes on: {policy:?}"
-        );
+        // The peel chain: 170 → 181 → 182 → 183 → 248.
+        assert!(r.outputs.iter().any(|o| o.hop >= 4), "{policy:?}");
     }
-    let _ = l.tx(tx170).unwrap();
-    let _ = GraphView::tx(&l, tx170).unwrap();
+    // Backward from Hal's 10 BTC: all of it mined in block 9, one hop back.
+    let hal = parse_outpoint(&g, &format!("{tx170}:0")).unwrap();
+    let b = trace(
+        &g,
+        &[hal],
+        &TraceOptions::new(Policy::Haircut, Direction::Backward, 5),
+    )
+    .unwrap();
+    assert_eq!((b.mined, t(&b, block9, 0)), (1_000_000_000, 1_000_000_000));
+    // Exposure with block 9's coinbase address labelled: Hal's receipt is direct.
+    let lab = LabelLookup::new(
+        &g,
+        [AddressLabel {
+            category: "hack".into(),
+            label: "pretend".into(),
+            actor: None,
+            source: "test".into(),
+            address: "12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S".into(),
+        }],
+    );
+    let e = exposure(
+        &g,
+        "1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm3",
+        Direction::Backward,
+        3,
+        &lab,
+    )
+    .unwrap();
+    assert_eq!(e.categories[0].direct, 1_000_000_000);
 }
 
 /// A random graph: `n` transactions, each spending some unspent outputs of
 /// earlier ones (or none: a coinbase), paying a fee of up to 3.
-fn random_graph() -> impl Strategy<Value = MemGraph> {
+fn random_graph() -> impl Strategy<Value = Graph> {
     prop::collection::vec(
         (
             prop::collection::vec(0usize..100, 0..4),
@@ -146,19 +338,19 @@ fn random_graph() -> impl Strategy<Value = MemGraph> {
                 unspent.push((name.clone(), k as u32, *v));
             }
         }
-        g
+        g.build()
     })
 }
 
 proptest! {
     #[test]
     fn fifo_and_haircut_conserve_and_nest(g in random_graph(), hops in 1u32..8) {
-        let src = GraphView::tx(&g, "t0").unwrap();
-        prop_assume!(!src.outputs.is_empty());
-        let p = taint_forward(&g, "t0", 0, Policy::Poison, hops).unwrap();
-        let h = taint_forward(&g, "t0", 0, Policy::Haircut, hops).unwrap();
-        let f = taint_forward(&g, "t0", 0, Policy::Fifo, hops).unwrap();
+        let t0 = MemGraph::new().id("t0");
+        let p = taint_forward(&g, &t0, 0, Policy::Poison, hops).unwrap();
+        let h = taint_forward(&g, &t0, 0, Policy::Haircut, hops).unwrap();
+        let f = taint_forward(&g, &t0, 0, Policy::Fifo, hops).unwrap();
         for r in [&h, &f] {
+            prop_assert_eq!(r.resting(), r.source_amount);
             prop_assert_eq!(r.unspent + r.fees + r.beyond_horizon, r.source_amount);
             for o in &r.outputs {
                 prop_assert!(o.tainted <= o.value);
@@ -174,6 +366,33 @@ proptest! {
         // cannot hide an output: FIFO ⊆ haircut then holds in satoshis too.
         if h.outputs.iter().all(|o| o.tainted == o.value) {
             prop_assert!(sf.is_subset(&sh), "FIFO ⊄ haircut");
+        }
+    }
+
+    #[test]
+    fn backward_traces_conserve_the_traced_amount(g in random_graph(), hops in 1u32..8, pick in 0usize..1000) {
+        // Backward from any output: every satoshi is mined, unknown or
+        // beyond the horizon, exactly, under haircut and FIFO.
+        let n = g.output_count() as usize;
+        let src = (pick % n) as u64;
+        for policy in [Policy::Haircut, Policy::Fifo] {
+            let r = trace(&g, &[src], &TraceOptions::new(policy, Direction::Backward, hops)).unwrap();
+            prop_assert_eq!(r.resting(), r.source_amount);
+            prop_assert_eq!(r.mined + r.unknown + r.beyond_horizon, r.source_amount);
+            for o in &r.outputs {
+                prop_assert!(o.tainted <= o.value);
+            }
+            // With stop addresses and a minimum amount, in both directions,
+            // from two sources at once: still exact.
+            for dir in [Direction::Backward, Direction::Forward] {
+                let mut o = TraceOptions::new(policy, dir, hops);
+                o.min_amount = (pick % 40) as u64;
+                o.stop.insert((pick % g.address_count()) as u32);
+                o.stop.insert((pick / 7 % g.address_count()) as u32);
+                let other = (pick / 3 % n) as u64;
+                let r = trace(&g, &[src, other], &o).unwrap();
+                prop_assert_eq!(r.resting(), r.source_amount, "{:?}", dir);
+            }
         }
     }
 }

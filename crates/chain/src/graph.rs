@@ -1,0 +1,606 @@
+//! The transaction graph in compact columns: transactions, outputs and
+//! inputs as integer ids with their adjacency in CSR form (offset arrays),
+//! addresses in a dictionary. The same [`Graph`] is either built in memory
+//! (by the [`crate::Ledger`]) or opened over memory-mapped files written by
+//! the store; the columns are plain little-endian arrays either way.
+//!
+//! Ids: a transaction is its index in ingest order (`u32`, enough for the
+//! 1.3 billion transactions of the full chain), an output its global index
+//! (`u64`), an address its dictionary index (`u32`). `NONE` marks absence.
+
+use crate::ledger::ScriptKind;
+use bitcoin::hashes::Hash;
+use bitcoin::Txid;
+use bytemuck::{Pod, Zeroable};
+use serde::Serialize;
+use std::sync::Arc;
+
+pub const NONE: u32 = u32::MAX;
+pub const NONE64: u64 = u64::MAX;
+
+/// Read-only bytes shared by a column (a memory map, typically).
+pub type SharedBytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
+
+/// One column: owned while it is built, shared bytes once opened from disk.
+#[derive(Clone)]
+pub enum Column<T: Pod> {
+    Owned(Vec<T>),
+    Shared(SharedBytes),
+}
+
+impl<T: Pod> std::fmt::Debug for Column<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Column[{}]", self.as_slice().len())
+    }
+}
+
+impl<T: Pod> Default for Column<T> {
+    fn default() -> Self {
+        Column::Owned(Vec::new())
+    }
+}
+
+impl<T: Pod> Column<T> {
+    /// Shared bytes as a column; refused if their length or alignment do
+    /// not fit `T`.
+    pub fn from_shared(bytes: SharedBytes) -> Result<Self, String> {
+        bytemuck::try_cast_slice::<u8, T>((*bytes).as_ref()).map_err(|e| format!("{e:?}"))?;
+        Ok(Column::Shared(bytes))
+    }
+
+    pub fn as_slice(&self) -> &[T] {
+        match self {
+            Column::Owned(v) => v,
+            // Checked in `from_shared`.
+            Column::Shared(b) => bytemuck::try_cast_slice((**b).as_ref()).unwrap_or(&[]),
+        }
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        bytemuck::cast_slice(self.as_slice())
+    }
+
+    /// The column as a vector to extend (copies shared bytes once).
+    pub fn vec_mut(&mut self) -> &mut Vec<T> {
+        if let Column::Shared(_) = self {
+            *self = Column::Owned(self.as_slice().to_vec());
+        }
+        match self {
+            Column::Owned(v) => v,
+            Column::Shared(_) => unreachable!("converted above"),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+pub struct BlockRow {
+    pub hash: [u8; 32],
+    pub prev: [u8; 32],
+    /// `NONE` while the parent is unknown (an orphan).
+    pub height: u32,
+    pub first_tx: u32,
+    pub n_tx: u32,
+    pub _pad: u32,
+}
+
+/// An input whose spent output is not (yet) known.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+pub struct Unresolved {
+    pub txid: [u8; 32],
+    pub vout: u32,
+    pub _pad: u32,
+    pub input: u64,
+}
+
+pub const FLAG_COINBASE: u8 = 1;
+
+macro_rules! columns {
+    ($($name:ident : $t:ty),* $(,)?) => {
+        /// Every column of a graph. Base columns are appended by ingest;
+        /// derived ones (from `addr_out_start` on) are recomputed by
+        /// [`crate::Ledger::into_graph`].
+        #[derive(Debug, Clone, Default)]
+        pub struct Graph {
+            $(pub $name: Column<$t>,)*
+        }
+
+        impl Graph {
+            /// Column names, in file order.
+            pub const COLUMNS: &'static [&'static str] = &[$(stringify!($name)),*];
+
+            /// (name, bytes) of every column, for writing.
+            pub fn column_bytes(&self) -> Vec<(&'static str, &[u8])> {
+                vec![$((stringify!($name), self.$name.bytes())),*]
+            }
+
+            /// A graph over shared bytes, one buffer per column name.
+            pub fn from_columns(mut get: impl FnMut(&str) -> Result<SharedBytes, String>) -> Result<Graph, String> {
+                let g = Graph {
+                    $($name: Column::from_shared(get(stringify!($name))?)
+                        .map_err(|e| format!("column {}: {e}", stringify!($name)))?,)*
+                };
+                g.check()?;
+                Ok(g)
+            }
+        }
+    };
+}
+
+columns! {
+    blocks: BlockRow,
+    tx_txid: [u8; 32],
+    tx_block: u32,
+    tx_flags: u8,
+    tx_out_start: u64,
+    tx_in_start: u64,
+    out_value: u64,
+    out_addr: u32,
+    out_kind: u8,
+    out_spender: u32,
+    in_prev: u64,
+    unresolved: Unresolved,
+    addr_bytes: u8,
+    addr_start: u64,
+    // Derived.
+    addr_out_start: u64,
+    addr_outs: u64,
+    addr_cluster: u32,
+    cluster_order: u32,
+    txid_order: u32,
+    addr_order: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct GraphStats {
+    pub blocks: u64,
+    pub orphan_blocks: u64,
+    pub max_height: Option<u32>,
+    pub transactions: u64,
+    pub outputs: u64,
+    pub inputs: u64,
+    pub unresolved_inputs: u64,
+    pub addresses: u64,
+    pub clusters: u64,
+    pub unspent_outputs: u64,
+    pub unspent_value: u64,
+    /// Bytes of every column together.
+    pub bytes: u64,
+    /// Bytes per edge, an edge being an output or an input.
+    pub bytes_per_edge: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutputRecord {
+    /// Satoshis (or base units).
+    pub value: u64,
+    pub kind: ScriptKind,
+    /// The address; for P2PK the P2PKH address of its key, as explorers show it.
+    pub address: Option<String>,
+    /// The transaction and input that spend it, once seen.
+    pub spent_by: Option<(String, u32)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InputRecord {
+    pub prev_txid: String,
+    pub prev_vout: u32,
+    /// Value and address of the spent output, once it is known.
+    pub value: Option<u64>,
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TxRecord {
+    pub txid: String,
+    pub block: String,
+    pub height: Option<u32>,
+    pub coinbase: bool,
+    pub inputs: Vec<InputRecord>,
+    pub outputs: Vec<OutputRecord>,
+}
+
+impl TxRecord {
+    pub fn output_total(&self) -> u64 {
+        self.outputs.iter().map(|o| o.value).sum()
+    }
+
+    /// Inputs minus outputs, when every input is resolved (None for coinbase).
+    pub fn fee(&self) -> Option<u64> {
+        if self.coinbase {
+            return None;
+        }
+        let inputs: Option<u64> = self.inputs.iter().map(|i| i.value).sum();
+        inputs.and_then(|i| i.checked_sub(self.output_total()))
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AddressStats {
+    pub address: String,
+    pub received: u64,
+    pub sent: u64,
+    pub balance: u64,
+    pub tx_count: u64,
+    pub outputs: u64,
+    pub unspent_outputs: u64,
+    /// The cluster's id (its first address) and size.
+    pub cluster: Option<String>,
+    pub cluster_size: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClusterInfo {
+    pub id: String,
+    pub size: usize,
+    pub addresses: Vec<String>,
+}
+
+pub fn txid_hex(b: &[u8; 32]) -> String {
+    Txid::from_byte_array(*b).to_string()
+}
+
+pub fn parse_txid(s: &str) -> Option<[u8; 32]> {
+    s.parse::<Txid>().ok().map(|t| t.to_byte_array())
+}
+
+pub(crate) fn kind_from_u8(k: u8) -> ScriptKind {
+    use ScriptKind::*;
+    [
+        P2pk,
+        P2pkh,
+        P2sh,
+        P2wpkh,
+        P2wsh,
+        P2tr,
+        Multisig,
+        OpReturn,
+        NonStandard,
+        Account,
+    ]
+    .get(k as usize)
+    .copied()
+    .unwrap_or(NonStandard)
+}
+
+impl Graph {
+    /// Lengths that must agree; checked when a graph is opened.
+    pub fn check(&self) -> Result<(), String> {
+        let n_tx = self.tx_txid.len();
+        let n_out = self.out_value.len();
+        let n_addr = self.addr_start.len().saturating_sub(1);
+        let want = |ok: bool, what: &str| {
+            if ok {
+                Ok(())
+            } else {
+                Err(format!("graph columns disagree: {what}"))
+            }
+        };
+        want(self.tx_block.len() == n_tx, "tx_block")?;
+        want(self.tx_flags.len() == n_tx, "tx_flags")?;
+        want(self.tx_out_start.len() == n_tx + 1, "tx_out_start")?;
+        want(self.tx_in_start.len() == n_tx + 1, "tx_in_start")?;
+        want(
+            self.tx_out_start.as_slice().last().copied() == Some(n_out as u64),
+            "tx_out_start end",
+        )?;
+        want(
+            self.tx_in_start.as_slice().last().copied() == Some(self.in_prev.len() as u64),
+            "tx_in_start end",
+        )?;
+        want(self.out_addr.len() == n_out, "out_addr")?;
+        want(self.out_kind.len() == n_out, "out_kind")?;
+        want(self.out_spender.len() == n_out, "out_spender")?;
+        want(
+            self.addr_start.as_slice().last().copied().unwrap_or(0) == self.addr_bytes.len() as u64,
+            "addr_start end",
+        )?;
+        want(self.addr_out_start.len() == n_addr + 1, "addr_out_start")?;
+        want(self.addr_cluster.len() == n_addr, "addr_cluster")?;
+        want(self.cluster_order.len() == n_addr, "cluster_order")?;
+        want(self.addr_order.len() == n_addr, "addr_order")?;
+        want(self.txid_order.len() == n_tx, "txid_order")?;
+        Ok(())
+    }
+
+    pub fn tx_count(&self) -> usize {
+        self.tx_txid.len()
+    }
+
+    pub fn output_count(&self) -> u64 {
+        self.out_value.len() as u64
+    }
+
+    pub fn address_count(&self) -> usize {
+        self.addr_start.len().saturating_sub(1)
+    }
+
+    pub fn txid(&self, tx: u32) -> String {
+        txid_hex(&self.tx_txid.as_slice()[tx as usize])
+    }
+
+    /// The transaction with this txid (binary search over the sorted ids).
+    pub fn tx_index(&self, txid: &str) -> Option<u32> {
+        let key = parse_txid(txid)?;
+        self.tx_index_bytes(&key)
+    }
+
+    pub fn tx_index_bytes(&self, key: &[u8; 32]) -> Option<u32> {
+        let ids = self.tx_txid.as_slice();
+        let order = self.txid_order.as_slice();
+        order
+            .binary_search_by(|i| ids[*i as usize].cmp(key))
+            .ok()
+            .map(|k| order[k])
+    }
+
+    pub fn address(&self, a: u32) -> &str {
+        let s = self.addr_start.as_slice();
+        let (lo, hi) = (s[a as usize] as usize, s[a as usize + 1] as usize);
+        std::str::from_utf8(&self.addr_bytes.as_slice()[lo..hi]).unwrap_or("")
+    }
+
+    pub fn address_index(&self, address: &str) -> Option<u32> {
+        let order = self.addr_order.as_slice();
+        order
+            .binary_search_by(|i| self.address(*i).cmp(address))
+            .ok()
+            .map(|k| order[k])
+    }
+
+    /// Global ids of the outputs of a transaction.
+    pub fn outputs(&self, tx: u32) -> std::ops::Range<u64> {
+        let s = self.tx_out_start.as_slice();
+        s[tx as usize]..s[tx as usize + 1]
+    }
+
+    /// Input ids of a transaction.
+    pub fn inputs(&self, tx: u32) -> std::ops::Range<u64> {
+        let s = self.tx_in_start.as_slice();
+        s[tx as usize]..s[tx as usize + 1]
+    }
+
+    /// The output an input spends (`NONE64` while unknown).
+    pub fn input_prev(&self, input: u64) -> u64 {
+        self.in_prev.as_slice()[input as usize]
+    }
+
+    pub fn value(&self, out: u64) -> u64 {
+        self.out_value.as_slice()[out as usize]
+    }
+
+    pub fn out_address(&self, out: u64) -> Option<u32> {
+        let a = self.out_addr.as_slice()[out as usize];
+        (a != NONE).then_some(a)
+    }
+
+    pub fn spender(&self, out: u64) -> Option<u32> {
+        let s = self.out_spender.as_slice()[out as usize];
+        (s != NONE).then_some(s)
+    }
+
+    /// The transaction an output belongs to and its index there.
+    pub fn output_owner(&self, out: u64) -> (u32, u32) {
+        let s = self.tx_out_start.as_slice();
+        // The last transaction whose first output is ≤ out.
+        let tx = s.partition_point(|x| *x <= out).saturating_sub(1);
+        (tx as u32, (out - s[tx]) as u32)
+    }
+
+    pub fn is_coinbase(&self, tx: u32) -> bool {
+        self.tx_flags.as_slice()[tx as usize] & FLAG_COINBASE != 0
+    }
+
+    pub fn input_total(&self, tx: u32) -> u64 {
+        self.inputs(tx)
+            .map(|i| {
+                let p = self.input_prev(i);
+                if p == NONE64 {
+                    0
+                } else {
+                    self.value(p)
+                }
+            })
+            .sum()
+    }
+
+    pub fn output_total(&self, tx: u32) -> u64 {
+        self.outputs(tx).map(|o| self.value(o)).sum()
+    }
+
+    /// Inputs less outputs (0 for a coinbase or where inputs are unknown).
+    pub fn fee(&self, tx: u32) -> u64 {
+        if self.is_coinbase(tx) {
+            return 0;
+        }
+        self.input_total(tx).saturating_sub(self.output_total(tx))
+    }
+
+    pub fn height(&self, tx: u32) -> Option<u32> {
+        let b = self.tx_block.as_slice()[tx as usize];
+        let h = self.blocks.as_slice().get(b as usize)?.height;
+        (h != NONE).then_some(h)
+    }
+
+    pub fn block_hash(&self, tx: u32) -> String {
+        let b = self.tx_block.as_slice()[tx as usize];
+        self.blocks
+            .as_slice()
+            .get(b as usize)
+            .map(|r| bitcoin::BlockHash::from_byte_array(r.hash).to_string())
+            .unwrap_or_default()
+    }
+
+    /// A transaction with its inputs and outputs resolved, for display.
+    pub fn tx_record(&self, tx: u32) -> TxRecord {
+        let addr = |o: u64| self.out_address(o).map(|a| self.address(a).to_string());
+        let outputs = self
+            .outputs(tx)
+            .map(|o| OutputRecord {
+                value: self.value(o),
+                kind: kind_from_u8(self.out_kind.as_slice()[o as usize]),
+                address: addr(o),
+                spent_by: self.spender(o).map(|s| {
+                    let k = self
+                        .inputs(s)
+                        .position(|i| self.input_prev(i) == o)
+                        .unwrap_or(0);
+                    (self.txid(s), k as u32)
+                }),
+            })
+            .collect();
+        let unresolved = self.unresolved.as_slice();
+        let inputs = self
+            .inputs(tx)
+            .map(|i| {
+                let p = self.input_prev(i);
+                if p == NONE64 {
+                    let u = unresolved.iter().find(|u| u.input == i);
+                    InputRecord {
+                        prev_txid: u.map(|u| txid_hex(&u.txid)).unwrap_or_default(),
+                        prev_vout: u.map(|u| u.vout).unwrap_or(0),
+                        value: None,
+                        address: None,
+                    }
+                } else {
+                    let (ptx, pv) = self.output_owner(p);
+                    InputRecord {
+                        prev_txid: self.txid(ptx),
+                        prev_vout: pv,
+                        value: Some(self.value(p)),
+                        address: addr(p),
+                    }
+                }
+            })
+            .collect();
+        TxRecord {
+            txid: self.txid(tx),
+            block: self.block_hash(tx),
+            height: self.height(tx),
+            coinbase: self.is_coinbase(tx),
+            inputs,
+            outputs,
+        }
+    }
+
+    /// Outputs an address received.
+    pub fn address_outputs(&self, a: u32) -> &[u64] {
+        let s = self.addr_out_start.as_slice();
+        &self.addr_outs.as_slice()[s[a as usize] as usize..s[a as usize + 1] as usize]
+    }
+
+    /// Received, sent, balance and transactions of an address.
+    pub fn address_stats(&self, address: &str) -> AddressStats {
+        let mut s = AddressStats {
+            address: address.to_string(),
+            ..AddressStats::default()
+        };
+        let Some(a) = self.address_index(address) else {
+            return s;
+        };
+        let mut txs: Vec<u32> = Vec::new();
+        for &o in self.address_outputs(a) {
+            let v = self.value(o);
+            s.received += v;
+            s.outputs += 1;
+            txs.push(self.output_owner(o).0);
+            match self.spender(o) {
+                Some(sp) => {
+                    s.sent += v;
+                    txs.push(sp);
+                }
+                None => s.unspent_outputs += 1,
+            }
+        }
+        txs.sort_unstable();
+        txs.dedup();
+        s.tx_count = txs.len() as u64;
+        s.balance = s.received - s.sent;
+        let c = self.cluster_members(a);
+        s.cluster = c.first().map(|r| self.address(*r).to_string());
+        s.cluster_size = c.len() as u64;
+        s
+    }
+
+    /// Addresses in the cluster of `a` (the root first).
+    pub fn cluster_members(&self, a: u32) -> &[u32] {
+        let cl = self.addr_cluster.as_slice();
+        let order = self.cluster_order.as_slice();
+        let Some(root) = cl.get(a as usize).copied() else {
+            return &[];
+        };
+        let lo = order.partition_point(|x| cl[*x as usize] < root);
+        let hi = order.partition_point(|x| cl[*x as usize] <= root);
+        &order[lo..hi]
+    }
+
+    pub fn cluster_of(&self, address: &str) -> Option<ClusterInfo> {
+        let a = self.address_index(address)?;
+        let m = self.cluster_members(a);
+        let mut addresses: Vec<String> = m.iter().map(|x| self.address(*x).to_string()).collect();
+        let id = addresses.first().cloned().unwrap_or_default();
+        addresses.sort();
+        Some(ClusterInfo {
+            id,
+            size: m.len(),
+            addresses,
+        })
+    }
+
+    pub fn stats(&self) -> GraphStats {
+        let blocks = self.blocks.as_slice();
+        let spent = self.out_spender.as_slice();
+        let values = self.out_value.as_slice();
+        let (mut uo, mut uv) = (0u64, 0u64);
+        for (k, s) in spent.iter().enumerate() {
+            if *s == NONE {
+                uo += 1;
+                uv += values[k];
+            }
+        }
+        let cl = self.addr_cluster.as_slice();
+        let clusters = cl
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| **c == *i as u32)
+            .count();
+        let bytes: u64 = self
+            .column_bytes()
+            .iter()
+            .map(|(_, b)| b.len() as u64)
+            .sum();
+        let edges = self.out_value.len() + self.in_prev.len();
+        GraphStats {
+            blocks: blocks.len() as u64,
+            orphan_blocks: blocks.iter().filter(|b| b.height == NONE).count() as u64,
+            max_height: blocks
+                .iter()
+                .filter(|b| b.height != NONE)
+                .map(|b| b.height)
+                .max(),
+            transactions: self.tx_count() as u64,
+            outputs: self.out_value.len() as u64,
+            inputs: self.in_prev.len() as u64,
+            unresolved_inputs: self.unresolved.len() as u64,
+            addresses: self.address_count() as u64,
+            clusters: clusters as u64,
+            unspent_outputs: uo,
+            unspent_value: uv,
+            bytes,
+            bytes_per_edge: if edges == 0 {
+                0.0
+            } else {
+                bytes as f64 / edges as f64
+            },
+        }
+    }
+}

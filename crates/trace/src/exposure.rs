@@ -1,0 +1,289 @@
+//! Exposure: how much of an address's funds came from (or went to) each
+//! risk category, directly (one hop) and within N hops, with the paths that
+//! explain each figure. Built on a haircut trace whose trail ends at
+//! labelled addresses; a cluster inherits its addresses' labels.
+
+use crate::taint::{trace, Direction, Policy, TaintReport, TraceOptions};
+use kansa_chain::Graph;
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::Serialize;
+
+/// One label of an address: its risk category (`sanctions`, `hack`,
+/// `mixer`, `exchange`, ...), the label's text and actor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AddressLabel {
+    pub category: String,
+    pub label: String,
+    pub actor: Option<String>,
+    pub source: String,
+    /// The labelled address (the cluster member the label was given to).
+    pub address: String,
+}
+
+/// Categories in order of severity: the first found decides where an
+/// amount reaching a multiply-labelled address is counted.
+pub const SEVERITY: &[&str] = &[
+    "sanctions",
+    "terrorist_financing",
+    "hack",
+    "ransomware",
+    "darknet_market",
+    "scam",
+    "mixer",
+    "gambling",
+    "exchange",
+];
+
+fn severity(c: &str) -> usize {
+    SEVERITY
+        .iter()
+        .position(|s| *s == c)
+        .unwrap_or(SEVERITY.len())
+}
+
+/// Labels of the graph's addresses, spread over their clusters.
+#[derive(Debug, Default, Clone)]
+pub struct LabelLookup {
+    by_addr: FxHashMap<u32, Vec<AddressLabel>>,
+}
+
+impl LabelLookup {
+    /// Labels given as (address, label); those whose address is in the
+    /// graph are attached to every member of its cluster.
+    pub fn new(g: &Graph, labels: impl IntoIterator<Item = AddressLabel>) -> Self {
+        let mut by_addr: FxHashMap<u32, Vec<AddressLabel>> = FxHashMap::default();
+        for l in labels {
+            let Some(a) = g.address_index(&l.address) else {
+                continue;
+            };
+            for m in g.cluster_members(a) {
+                let v = by_addr.entry(*m).or_default();
+                if !v.contains(&l) {
+                    v.push(l.clone());
+                }
+            }
+        }
+        for v in by_addr.values_mut() {
+            v.sort_by(|a, b| {
+                severity(&a.category)
+                    .cmp(&severity(&b.category))
+                    .then(a.label.cmp(&b.label))
+            });
+        }
+        LabelLookup { by_addr }
+    }
+
+    pub fn labels(&self, a: u32) -> &[AddressLabel] {
+        self.by_addr.get(&a).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_addr.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_addr.is_empty()
+    }
+
+    fn stop_set(&self, except: &[u32]) -> FxHashSet<u32> {
+        let ex: FxHashSet<u32> = except.iter().copied().collect();
+        self.by_addr
+            .keys()
+            .filter(|a| !ex.contains(a))
+            .copied()
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RiskPath {
+    pub amount: u64,
+    pub hops: u32,
+    /// The labelled address, its label and actor.
+    pub address: String,
+    pub label: String,
+    pub actor: Option<String>,
+    /// From the labelled output to the address examined, `txid:vout`
+    /// steps (incoming), or the other way round (outgoing).
+    pub steps: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExposureLine {
+    pub category: String,
+    /// Reached in one hop.
+    pub direct: u64,
+    /// Reached in two hops or more.
+    pub indirect: u64,
+    pub total: u64,
+    /// `total` over the amount examined.
+    pub share: f64,
+    pub top_paths: Vec<RiskPath>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Exposure {
+    pub address: String,
+    pub direction: Direction,
+    pub policy: Policy,
+    pub hops: u32,
+    /// Satoshis examined: everything the address received (incoming), or
+    /// everything it received and sent on (outgoing).
+    pub amount: u64,
+    pub categories: Vec<ExposureLine>,
+    /// The labels of the address's own cluster (not counted as exposure).
+    pub own_labels: Vec<AddressLabel>,
+    /// Where the rest rests: unlabelled funds beyond the horizon, mined,
+    /// unspent, fees, unknown.
+    pub unlabelled: u64,
+    pub transactions: u64,
+}
+
+/// The exposure of `address` within `hops` transactions.
+pub fn exposure(
+    g: &Graph,
+    address: &str,
+    direction: Direction,
+    hops: u32,
+    labels: &LabelLookup,
+) -> Result<Exposure, String> {
+    let a = g
+        .address_index(address)
+        .ok_or_else(|| format!("address {address} does not occur in the graph"))?;
+    let own = g.cluster_members(a);
+    let mut opts = TraceOptions::new(Policy::Haircut, direction, hops);
+    opts.stop = labels.stop_set(own);
+    let sources: Vec<u64> = match direction {
+        Direction::Backward => g.address_outputs(a).to_vec(),
+        // Outgoing: what the address spent.
+        Direction::Forward => g
+            .address_outputs(a)
+            .iter()
+            .copied()
+            .filter(|o| g.spender(*o).is_some())
+            .collect(),
+    };
+    let report = trace(g, &sources, &opts)?;
+    Ok(summarise(g, address, &report, labels, own, hops))
+}
+
+fn summarise(
+    g: &Graph,
+    address: &str,
+    r: &TaintReport,
+    labels: &LabelLookup,
+    own: &[u32],
+    hops: u32,
+) -> Exposure {
+    let taint: FxHashMap<u64, (u64, u32)> = r
+        .outputs
+        .iter()
+        .map(|o| (o.out, (o.tainted, o.hop)))
+        .collect();
+    let mut lines: Vec<ExposureLine> = Vec::new();
+    for o in r.outputs.iter().filter(|o| o.stopped) {
+        let Some(l) = g.out_address(o.out).and_then(|x| labels.labels(x).first()) else {
+            continue;
+        };
+        let line = match lines.iter_mut().position(|x| x.category == l.category) {
+            Some(i) => &mut lines[i],
+            None => {
+                lines.push(ExposureLine {
+                    category: l.category.clone(),
+                    direct: 0,
+                    indirect: 0,
+                    total: 0,
+                    share: 0.0,
+                    top_paths: Vec::new(),
+                });
+                lines.last_mut().expect("just pushed")
+            }
+        };
+        if o.hop <= 1 {
+            line.direct += o.tainted;
+        } else {
+            line.indirect += o.tainted;
+        }
+        line.total += o.tainted;
+        line.top_paths.push(RiskPath {
+            amount: o.tainted,
+            hops: o.hop,
+            address: l.address.clone(),
+            label: l.label.clone(),
+            actor: l.actor.clone(),
+            steps: path(g, o.out, r.direction, &taint),
+        });
+    }
+    for l in &mut lines {
+        l.share = if r.source_amount == 0 {
+            0.0
+        } else {
+            l.total as f64 / r.source_amount as f64
+        };
+        l.top_paths
+            .sort_by(|a, b| b.amount.cmp(&a.amount).then(a.hops.cmp(&b.hops)));
+        l.top_paths.truncate(3);
+    }
+    lines.sort_by(|a, b| {
+        severity(&a.category)
+            .cmp(&severity(&b.category))
+            .then(b.total.cmp(&a.total))
+    });
+    let mut own_labels: Vec<AddressLabel> = own
+        .iter()
+        .flat_map(|m| labels.labels(*m).to_vec())
+        .collect();
+    own_labels.dedup();
+    Exposure {
+        address: address.to_string(),
+        direction: r.direction,
+        policy: r.policy,
+        hops,
+        amount: r.source_amount,
+        unlabelled: r.resting() - r.stopped,
+        categories: lines,
+        own_labels,
+        transactions: r.transactions,
+    }
+}
+
+/// The steps from a labelled output back to a source: at each transaction
+/// the neighbour carrying the most taint.
+fn path(g: &Graph, from: u64, dir: Direction, taint: &FxHashMap<u64, (u64, u32)>) -> Vec<String> {
+    let step = |o: u64| {
+        let (t, v) = g.output_owner(o);
+        format!("{}:{v}", g.txid(t))
+    };
+    let mut steps = vec![step(from)];
+    let mut cur = from;
+    for _ in 0..64 {
+        let Some(&(_, h)) = taint.get(&cur) else {
+            break;
+        };
+        if h == 0 {
+            break;
+        }
+        let candidates: Vec<u64> = match dir {
+            // Backward: the spender's outputs led here.
+            Direction::Backward => match g.spender(cur) {
+                Some(t) => g.outputs(t).collect(),
+                None => break,
+            },
+            // Forward: the owner's inputs led here.
+            Direction::Forward => {
+                let t = g.output_owner(cur).0;
+                g.inputs(t).map(|i| g.input_prev(i)).collect()
+            }
+        };
+        let Some(next) = candidates
+            .into_iter()
+            .filter(|c| taint.get(c).is_some_and(|(_, ch)| *ch < h))
+            .max_by_key(|c| taint[c].0)
+        else {
+            break;
+        };
+        steps.push(step(next));
+        cur = next;
+    }
+    steps
+}
