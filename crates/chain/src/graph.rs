@@ -157,7 +157,6 @@ columns! {
     addr_cluster: u32,
     cluster_order: u32,
     txid_order: u32,
-    addr_order: u32,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -245,6 +244,37 @@ pub struct ClusterInfo {
     pub addresses: Vec<String>,
 }
 
+/// Marks a key holding an address as text (account-model chains, names).
+const TEXT_KEY: u8 = 0xfe;
+
+/// The stored form of an address: a Bitcoin address as its output script
+/// (20-odd bytes instead of 34–62 characters), anything else as a marker
+/// byte and its text (EVM hex in lower case).
+pub fn address_key(address: &str) -> Vec<u8> {
+    let a = address.trim();
+    if let Ok(x) = a.parse::<bitcoin::Address<bitcoin::address::NetworkUnchecked>>() {
+        if x.is_valid_for_network(bitcoin::Network::Bitcoin) {
+            return x.assume_checked().script_pubkey().into_bytes();
+        }
+    }
+    let mut k = vec![TEXT_KEY];
+    if a.len() == 42 && a.starts_with("0x") && a[2..].bytes().all(|b| b.is_ascii_hexdigit()) {
+        k.extend(a.to_ascii_lowercase().bytes());
+    } else {
+        k.extend(a.bytes());
+    }
+    k
+}
+
+pub fn render_address_key(k: &[u8]) -> String {
+    if k.first() == Some(&TEXT_KEY) {
+        return String::from_utf8_lossy(&k[1..]).into_owned();
+    }
+    bitcoin::Address::from_script(bitcoin::Script::from_bytes(k), bitcoin::Network::Bitcoin)
+        .map(|a| a.to_string())
+        .unwrap_or_else(|_| format!("script:{}", k.iter().map(|b| format!("{b:02x}")).collect::<String>()))
+}
+
 pub fn txid_hex(b: &[u8; 32]) -> String {
     Txid::from_byte_array(*b).to_string()
 }
@@ -307,7 +337,6 @@ impl Graph {
         want(self.addr_out_start.len() == n_addr + 1, "addr_out_start")?;
         want(self.addr_cluster.len() == n_addr, "addr_cluster")?;
         want(self.cluster_order.len() == n_addr, "cluster_order")?;
-        want(self.addr_order.len() == n_addr, "addr_order")?;
         want(self.txid_order.len() == n_tx, "txid_order")?;
         Ok(())
     }
@@ -343,18 +372,36 @@ impl Graph {
             .map(|k| order[k])
     }
 
-    pub fn address(&self, a: u32) -> &str {
+    /// The stored key of an address (see [`address_key`]).
+    pub fn address_key(&self, a: u32) -> &[u8] {
         let s = self.addr_start.as_slice();
         let (lo, hi) = (s[a as usize] as usize, s[a as usize + 1] as usize);
-        std::str::from_utf8(&self.addr_bytes.as_slice()[lo..hi]).unwrap_or("")
+        &self.addr_bytes.as_slice()[lo..hi]
     }
 
+    /// An address as people write it.
+    pub fn address(&self, a: u32) -> String {
+        render_address_key(self.address_key(a))
+    }
+
+    /// The id of an address (the dictionary is sorted by key once built).
     pub fn address_index(&self, address: &str) -> Option<u32> {
-        let order = self.addr_order.as_slice();
-        order
-            .binary_search_by(|i| self.address(*i).cmp(address))
-            .ok()
-            .map(|k| order[k])
+        let key = address_key(address);
+        self.address_index_key(&key)
+    }
+
+    pub fn address_index_key(&self, key: &[u8]) -> Option<u32> {
+        let n = self.address_count();
+        let (mut lo, mut hi) = (0usize, n);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match self.address_key(mid as u32).cmp(key) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid as u32),
+            }
+        }
+        None
     }
 
     /// Global ids of the outputs of a transaction.
@@ -442,7 +489,7 @@ impl Graph {
 
     /// A transaction with its inputs and outputs resolved, for display.
     pub fn tx_record(&self, tx: u32) -> TxRecord {
-        let addr = |o: u64| self.out_address(o).map(|a| self.address(a).to_string());
+        let addr = |o: u64| self.out_address(o).map(|a| self.address(a));
         let outputs = self
             .outputs(tx)
             .map(|o| OutputRecord {
@@ -526,7 +573,7 @@ impl Graph {
         s.tx_count = txs.len() as u64;
         s.balance = s.received - s.sent;
         let c = self.cluster_members(a);
-        s.cluster = c.first().map(|r| self.address(*r).to_string());
+        s.cluster = c.first().map(|r| self.address(*r));
         s.cluster_size = c.len() as u64;
         s
     }
@@ -546,7 +593,7 @@ impl Graph {
     pub fn cluster_of(&self, address: &str) -> Option<ClusterInfo> {
         let a = self.address_index(address)?;
         let m = self.cluster_members(a);
-        let mut addresses: Vec<String> = m.iter().map(|x| self.address(*x).to_string()).collect();
+        let mut addresses: Vec<String> = m.iter().map(|x| self.address(*x)).collect();
         let id = addresses.first().cloned().unwrap_or_default();
         addresses.sort();
         Some(ClusterInfo {

@@ -13,7 +13,7 @@ use crate::cluster;
 use crate::graph::{BlockRow, Column, Graph, Unresolved, FLAG_COINBASE, NONE, NONE64};
 use bitcoin::consensus::deserialize;
 use bitcoin::hashes::Hash;
-use bitcoin::{Address, Block, Network, Script};
+use bitcoin::{Block, Script, ScriptBuf};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
@@ -65,7 +65,7 @@ pub struct BuildOptions {
 pub struct Ledger {
     g: Graph,
     txids: FxHashMap<[u8; 32], u32>,
-    addrs: FxHashMap<Box<str>, u32>,
+    addrs: FxHashMap<Box<[u8]>, u32>,
     blocks: FxHashMap<[u8; 32], u32>,
     /// Outputs not yet seen → the inputs waiting for them.
     waiting: FxHashMap<([u8; 32], u32), Vec<u64>>,
@@ -74,11 +74,13 @@ pub struct Ledger {
     current_block: Option<u32>,
 }
 
-pub(crate) fn classify(script: &Script) -> (ScriptKind, Option<String>) {
+/// The kind of an output script and its address key (the script itself;
+/// for P2PK the P2PKH script of its key, as explorers show it).
+pub(crate) fn classify(script: &Script) -> (ScriptKind, Option<Vec<u8>>) {
     if script.is_p2pk() {
         let addr = script
             .p2pk_public_key()
-            .map(|pk| Address::p2pkh(pk.pubkey_hash(), Network::Bitcoin).to_string());
+            .map(|pk| ScriptBuf::new_p2pkh(&pk.pubkey_hash()).into_bytes());
         return (ScriptKind::P2pk, addr);
     }
     let kind = if script.is_p2pkh() {
@@ -98,16 +100,12 @@ pub(crate) fn classify(script: &Script) -> (ScriptKind, Option<String>) {
     } else {
         return (ScriptKind::NonStandard, None);
     };
-    (
-        kind,
-        Address::from_script(script, Network::Bitcoin)
-            .ok()
-            .map(|a| a.to_string()),
-    )
+    (kind, Some(script.as_bytes().to_vec()))
 }
 
-/// One output to add: value, script kind, address.
-pub type NewOutput<'a> = (u64, ScriptKind, Option<&'a str>);
+/// One output to add: value, script kind, address key (see
+/// [`crate::graph::address_key`]).
+pub type NewOutput<'a> = (u64, ScriptKind, Option<&'a [u8]>);
 
 impl Ledger {
     pub fn new() -> Self {
@@ -131,7 +129,7 @@ impl Ledger {
             l.txids.insert(*t, i as u32);
         }
         for a in 0..l.g.address_count() {
-            l.addrs.insert(l.g.address(a as u32).into(), a as u32);
+            l.addrs.insert(l.g.address_key(a as u32).into(), a as u32);
         }
         for (i, b) in l.g.blocks.as_slice().iter().enumerate() {
             l.blocks.insert(b.hash, i as u32);
@@ -223,12 +221,12 @@ impl Ledger {
         }
     }
 
-    fn address_id(&mut self, a: &str) -> u32 {
+    fn address_id(&mut self, a: &[u8]) -> u32 {
         if let Some(i) = self.addrs.get(a) {
             return *i;
         }
         let i = (self.g.addr_start.len() - 1) as u32;
-        self.g.addr_bytes.vec_mut().extend_from_slice(a.as_bytes());
+        self.g.addr_bytes.vec_mut().extend_from_slice(a);
         let end = self.g.addr_bytes.len() as u64;
         self.g.addr_start.vec_mut().push(end);
         self.addrs.insert(a.into(), i);
@@ -383,7 +381,7 @@ impl Ledger {
         if !self.begin_block(hash.to_byte_array(), prev, report) {
             return Ok(());
         }
-        let mut outs: Vec<(u64, ScriptKind, Option<String>)> = Vec::new();
+        let mut outs: Vec<(u64, ScriptKind, Option<Vec<u8>>)> = Vec::new();
         let mut ins: Vec<([u8; 32], u32)> = Vec::new();
         for tx in &block.txdata {
             let txid = tx.compute_txid().to_byte_array();
@@ -435,6 +433,7 @@ impl Ledger {
             .collect();
         unresolved.sort_by_key(|u| u.input);
         g.unresolved = Column::Owned(unresolved);
+        sort_addresses(&mut g);
         let n_addr = g.address_count();
         // Outputs by address (counting sort keeps output order).
         let mut start = vec![0u64; n_addr + 1];
@@ -477,9 +476,33 @@ impl Ledger {
         let mut t: Vec<u32> = (0..ids.len() as u32).collect();
         t.sort_unstable_by(|a, b| ids[*a as usize].cmp(&ids[*b as usize]));
         g.txid_order = Column::Owned(t);
-        let mut a: Vec<u32> = (0..n_addr as u32).collect();
-        a.sort_unstable_by(|x, y| g.address(*x).cmp(g.address(*y)));
-        g.addr_order = Column::Owned(a);
         g
+    }
+}
+
+/// Sorts the address dictionary by key and renumbers the outputs' address
+/// ids, so that lookups are a binary search over the dictionary itself.
+fn sort_addresses(g: &mut Graph) {
+    let n = g.address_count();
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.sort_unstable_by(|x, y| g.address_key(*x).cmp(g.address_key(*y)));
+    if order.iter().enumerate().all(|(i, a)| i as u32 == *a) {
+        return;
+    }
+    let mut new_id = vec![0u32; n];
+    let mut bytes = Vec::with_capacity(g.addr_bytes.len());
+    let mut start = Vec::with_capacity(n + 1);
+    start.push(0u64);
+    for (i, a) in order.iter().enumerate() {
+        new_id[*a as usize] = i as u32;
+        bytes.extend_from_slice(g.address_key(*a));
+        start.push(bytes.len() as u64);
+    }
+    g.addr_bytes = Column::Owned(bytes);
+    g.addr_start = Column::Owned(start);
+    for a in g.out_addr.vec_mut().iter_mut() {
+        if *a != NONE {
+            *a = new_id[*a as usize];
+        }
     }
 }

@@ -12,11 +12,13 @@
 //! - `(source, sha256)` is unique: importing identical bytes is a no-op;
 //! - each source has at most one active snapshot, the one screening uses.
 
+pub mod chain;
 mod customers;
 mod error;
 mod schema;
 mod snapshots;
 
+pub use chain::{graph_dir, open_graph, save_graph, GraphMeta};
 pub use customers::{Customer, Hit, HitChanges, HitEvent};
 pub use error::StoreError;
 pub use snapshots::{ImportOutcome, ImportRequest, StoreFingerprint};

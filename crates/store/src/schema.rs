@@ -57,6 +57,20 @@ const MIGRATIONS: &[&str] = &[
         matched_name TEXT NOT NULL,
         reason       TEXT NOT NULL
     );",
+    // 3: address labels (TagPacks and the like), replaced pack by pack.
+    "CREATE TABLE address_labels (
+        address     TEXT NOT NULL,
+        currency    TEXT NOT NULL,
+        category    TEXT NOT NULL,
+        label       TEXT NOT NULL,
+        actor       TEXT,
+        source      TEXT NOT NULL,
+        confidence  TEXT,
+        pack        TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        PRIMARY KEY (pack, address, label)
+    ) WITHOUT ROWID;
+    CREATE INDEX address_labels_address ON address_labels(address);",
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -4,21 +4,10 @@
 //! labelled addresses; a cluster inherits its addresses' labels.
 
 use crate::taint::{trace, Direction, Policy, TaintReport, TraceOptions};
+pub use kansa_chain::AddressLabel;
 use kansa_chain::Graph;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
-
-/// One label of an address: its risk category (`sanctions`, `hack`,
-/// `mixer`, `exchange`, ...), the label's text and actor.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AddressLabel {
-    pub category: String,
-    pub label: String,
-    pub actor: Option<String>,
-    pub source: String,
-    /// The labelled address (the cluster member the label was given to).
-    pub address: String,
-}
 
 /// Categories in order of severity: the first found decides where an
 /// amount reaching a multiply-labelled address is counted.

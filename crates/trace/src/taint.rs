@@ -294,7 +294,7 @@ fn tainted_output(g: &Graph, out: u64, tainted: u64, hop: u32, stopped: bool) ->
         value: g.value(out),
         tainted,
         hop,
-        address: g.out_address(out).map(|a| g.address(a).to_string()),
+        address: g.out_address(out).map(|a| g.address(a)),
         spent: g.spender(out).is_some(),
         stopped,
         out,

@@ -163,6 +163,9 @@ fn labels(g: &Graph) -> LabelLookup {
         actor: None,
         source: "test".into(),
         address: address.into(),
+        currency: "BTC".into(),
+        confidence: None,
+        pack: "test".into(),
     };
     LabelLookup::new(
         g,
@@ -280,6 +283,9 @@ fn the_first_real_payment_forward_and_backward() {
             actor: None,
             source: "test".into(),
             address: "12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S".into(),
+            currency: "BTC".into(),
+            confidence: None,
+            pack: "test".into(),
         }],
     );
     let e = exposure(
