@@ -44,6 +44,9 @@ impl<T: Pod> Column<T> {
     /// Shared bytes as a column; refused if their length or alignment do
     /// not fit `T`.
     pub fn from_shared(bytes: SharedBytes) -> Result<Self, String> {
+        if (*bytes).as_ref().is_empty() {
+            return Ok(Column::Owned(Vec::new()));
+        }
         bytemuck::try_cast_slice::<u8, T>((*bytes).as_ref()).map_err(|e| format!("{e:?}"))?;
         Ok(Column::Shared(bytes))
     }
@@ -272,7 +275,12 @@ pub fn render_address_key(k: &[u8]) -> String {
     }
     bitcoin::Address::from_script(bitcoin::Script::from_bytes(k), bitcoin::Network::Bitcoin)
         .map(|a| a.to_string())
-        .unwrap_or_else(|_| format!("script:{}", k.iter().map(|b| format!("{b:02x}")).collect::<String>()))
+        .unwrap_or_else(|_| {
+            format!(
+                "script:{}",
+                k.iter().map(|b| format!("{b:02x}")).collect::<String>()
+            )
+        })
 }
 
 pub fn txid_hex(b: &[u8; 32]) -> String {

@@ -84,17 +84,30 @@ pub fn parse_tagpack(bytes: &[u8], name: &str) -> Result<Vec<AddressLabel>, Stri
             return Err(format!("{name}: tag {} is not a mapping", i + 1));
         };
         let field = |k: &str| text(tag.get(Value::String(k.into()))).or_else(|| text(get(k)));
-        let address = field("address")
-            .ok_or_else(|| format!("{name}: tag {} has no address", i + 1))?;
+        let address =
+            field("address").ok_or_else(|| format!("{name}: tag {} has no address", i + 1))?;
         let currency = field("currency").unwrap_or_default().to_ascii_uppercase();
-        let category = risk_category(field("category").as_deref(), field("abuse").as_deref());
+        let label = field("label").unwrap_or_else(|| pack.clone());
+        let mut category = risk_category(field("category").as_deref(), field("abuse").as_deref());
+        // A pack of a sanctions list that tags its addresses as mere users
+        // (GraphSense's OFAC pack does) still marks sanctioned addresses.
+        let source = field("source").unwrap_or_default();
+        if field("abuse").is_none()
+            && matches!(category.as_str(), "user" | "unknown")
+            && (label.to_ascii_lowercase().contains("sanctions list")
+                || pack.to_ascii_lowercase().contains("sanctions list")
+                || source.contains("treasury.gov/ofac")
+                || source.contains("sdnlist"))
+        {
+            category = "sanctions".into();
+        }
         out.push(AddressLabel {
             address,
             currency,
             category,
-            label: field("label").unwrap_or_else(|| pack.clone()),
+            label,
             actor: field("actor"),
-            source: field("source").unwrap_or_default(),
+            source,
             confidence: field("confidence"),
             pack: pack.clone(),
         });
@@ -112,11 +125,19 @@ mod tests {
         let l = parse_tagpack(y, "t.yaml").unwrap();
         assert_eq!(l.len(), 2);
         assert_eq!(
-            (l[0].category.as_str(), l[0].label.as_str(), l[0].currency.as_str()),
+            (
+                l[0].category.as_str(),
+                l[0].label.as_str(),
+                l[0].currency.as_str()
+            ),
             ("sanctions", "L", "BTC")
         );
         assert_eq!(
-            (l[1].category.as_str(), l[1].label.as_str(), l[1].currency.as_str()),
+            (
+                l[1].category.as_str(),
+                l[1].label.as_str(),
+                l[1].currency.as_str()
+            ),
             ("ransomware", "own", "ETH")
         );
         assert_eq!(l[1].pack, "T");

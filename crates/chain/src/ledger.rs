@@ -16,6 +16,7 @@ use bitcoin::hashes::Hash;
 use bitcoin::{Block, Script, ScriptBuf};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
+use std::borrow::Cow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -76,11 +77,11 @@ pub struct Ledger {
 
 /// The kind of an output script and its address key (the script itself;
 /// for P2PK the P2PKH script of its key, as explorers show it).
-pub(crate) fn classify(script: &Script) -> (ScriptKind, Option<Vec<u8>>) {
+pub(crate) fn classify(script: &Script) -> (ScriptKind, Option<Cow<'_, [u8]>>) {
     if script.is_p2pk() {
         let addr = script
             .p2pk_public_key()
-            .map(|pk| ScriptBuf::new_p2pkh(&pk.pubkey_hash()).into_bytes());
+            .map(|pk| Cow::Owned(ScriptBuf::new_p2pkh(&pk.pubkey_hash()).into_bytes()));
         return (ScriptKind::P2pk, addr);
     }
     let kind = if script.is_p2pkh() {
@@ -100,8 +101,11 @@ pub(crate) fn classify(script: &Script) -> (ScriptKind, Option<Vec<u8>>) {
     } else {
         return (ScriptKind::NonStandard, None);
     };
-    (kind, Some(script.as_bytes().to_vec()))
+    (kind, Some(Cow::Borrowed(script.as_bytes())))
 }
+
+/// An output as decoded from a block: value, kind, address key.
+type DecodedOutput<'a> = (u64, ScriptKind, Option<Cow<'a, [u8]>>);
 
 /// One output to add: value, script kind, address key (see
 /// [`crate::graph::address_key`]).
@@ -372,7 +376,14 @@ impl Ledger {
             report.blocks_already_known += 1;
             return Ok(());
         }
-        if !block.check_merkle_root() {
+        // Each txid is hashed once: for the merkle check and for the graph.
+        let txids: Vec<bitcoin::Txid> = block.txdata.iter().map(|t| t.compute_txid()).collect();
+        let root = bitcoin::merkle_tree::calculate_root(
+            txids
+                .iter()
+                .map(|t| bitcoin::TxMerkleNode::from_raw_hash(t.to_raw_hash())),
+        );
+        if root != Some(block.header.merkle_root) {
             return Err(format!(
                 "{origin}: block {hash}: the merkle root does not match its transactions"
             ));
@@ -381,10 +392,10 @@ impl Ledger {
         if !self.begin_block(hash.to_byte_array(), prev, report) {
             return Ok(());
         }
-        let mut outs: Vec<(u64, ScriptKind, Option<Vec<u8>>)> = Vec::new();
+        let mut outs: Vec<DecodedOutput<'_>> = Vec::new();
         let mut ins: Vec<([u8; 32], u32)> = Vec::new();
-        for tx in &block.txdata {
-            let txid = tx.compute_txid().to_byte_array();
+        for (tx, txid) in block.txdata.iter().zip(&txids) {
+            let txid = txid.to_byte_array();
             let coinbase = tx.is_coinbase();
             outs.clear();
             outs.extend(tx.output.iter().map(|o| {

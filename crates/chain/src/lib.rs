@@ -15,8 +15,8 @@ pub mod synth;
 pub use blk::{looks_framed, split_blk, unxor, xor_key, BlkError, MAINNET_MAGIC};
 pub use cluster::{cluster_roots, coinjoins, looks_like_coinjoin};
 pub use graph::{
-    address_key, parse_txid, render_address_key, txid_hex, AddressStats, ClusterInfo, Column, Graph, GraphStats, InputRecord,
-    OutputRecord, SharedBytes, TxRecord, NONE, NONE64,
+    address_key, parse_txid, render_address_key, txid_hex, AddressStats, ClusterInfo, Column,
+    Graph, GraphStats, InputRecord, OutputRecord, SharedBytes, TxRecord, NONE, NONE64,
 };
 pub use labels::{parse_tagpack, risk_category, AddressLabel};
 pub use ledger::{BuildOptions, IngestReport, Ledger, NewOutput, ScriptKind};

@@ -25,7 +25,7 @@ impl Rng {
     pub fn new(seed: u64) -> Self {
         Rng(seed)
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -36,7 +36,7 @@ impl Rng {
         if n == 0 {
             0
         } else {
-            self.next() % n
+            self.next_u64() % n
         }
     }
     pub fn chance(&mut self, percent: u64) -> bool {
@@ -218,7 +218,10 @@ impl Synth {
         let lock = self.height;
         while (body.len() as u64) + 1 < per_block {
             let r = self.rng.below(100);
-            let made = if !self.hacked && self.height >= 20 && self.txs + body.len() as u64 >= self.target / 3 {
+            let made = if !self.hacked
+                && self.height >= 20
+                && self.txs + body.len() as u64 >= self.target / 3
+            {
                 self.hack(&mut body, &mut fees, lock)
             } else if !self.laundering.is_empty() && r < 3 {
                 self.launder(&mut body, &mut fees, lock)

@@ -30,6 +30,9 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Chain ingest against bare decoding, graph build size and memory,
+    /// exposure latency and a hack's FIFO trace on a synthetic chain.
+    Chain(crate::bench_chain::ChainBenchArgs),
 }
 
 #[derive(Serialize)]
@@ -62,7 +65,7 @@ struct Report {
     index_missed_examples: Vec<(String, String)>,
 }
 
-fn pct(sorted: &[f64], p: f64) -> f64 {
+pub fn pct(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
@@ -70,13 +73,16 @@ fn pct(sorted: &[f64], p: f64) -> f64 {
 }
 
 pub fn run(data: &Path, cmd: BenchCommand) -> Result<bool> {
-    let BenchCommand::Screen {
-        queries,
-        population,
-        recall_queries,
-        threshold,
-        json: as_json,
-    } = cmd;
+    let (queries, population, recall_queries, threshold, as_json) = match cmd {
+        BenchCommand::Screen {
+            queries,
+            population,
+            recall_queries,
+            threshold,
+            json,
+        } => (queries, population, recall_queries, threshold, json),
+        BenchCommand::Chain(args) => return crate::bench_chain::run(args),
+    };
     let t = Instant::now();
     let (readings, notes) = crate::resources::load_readings();
     let readings_secs = t.elapsed().as_secs_f64();

@@ -1,6 +1,8 @@
 //! `kansa`: the command-line shell over Kansa's libraries.
 
+mod bench_chain;
 mod bench_cmd;
+mod chain_cmd;
 mod customers_cmd;
 mod eval_cmd;
 mod importer;
@@ -8,6 +10,7 @@ mod lists_cmd;
 mod output;
 mod resources;
 mod screen_cmd;
+mod trace_cmd;
 mod update;
 
 use anyhow::Result;
@@ -51,6 +54,16 @@ enum Command {
         #[command(subcommand)]
         command: screen_cmd::ScreenCommand,
     },
+    /// Bitcoin blocks into the transaction graph; addresses, clusters, labels.
+    Chain {
+        #[command(subcommand)]
+        command: chain_cmd::ChainCommand,
+    },
+    /// Taint and exposure: where funds went, where they came from.
+    Trace {
+        #[command(subcommand)]
+        command: trace_cmd::TraceCommand,
+    },
     /// Measure speed and quality (use a release build).
     Bench {
         #[command(subcommand)]
@@ -71,6 +84,8 @@ fn main() -> ExitCode {
         Command::Bench { command } => bench_cmd::run(&cli.data, command),
         Command::Screen { command } => screen_cmd::run(&cli.data, command),
         Command::Customers { command } => customers_cmd::run(&cli.data, command),
+        Command::Chain { command } => chain_cmd::run(&cli.data, command),
+        Command::Trace { command } => trace_cmd::run(&cli.data, command),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -127,10 +127,12 @@ pub fn open_graph(data: &Path) -> Result<Option<(Graph, GraphMeta)>, StoreError>
         return Ok(None);
     }
     let mp = dir.join("meta.json");
-    let meta: GraphMeta = serde_json::from_slice(&std::fs::read(&mp).map_err(io(&mp))?)
-        .map_err(|e| StoreError::Corrupt {
-            id: mp.display().to_string(),
-            message: e.to_string(),
+    let meta: GraphMeta =
+        serde_json::from_slice(&std::fs::read(&mp).map_err(io(&mp))?).map_err(|e| {
+            StoreError::Corrupt {
+                id: mp.display().to_string(),
+                message: e.to_string(),
+            }
         })?;
     if meta.format != FORMAT || meta.little_endian != cfg!(target_endian = "little") {
         return Err(StoreError::Corrupt {
@@ -155,7 +157,11 @@ pub fn open_graph(data: &Path) -> Result<Option<(Graph, GraphMeta)>, StoreError>
 impl Store {
     /// Replaces the labels of each pack present in `labels` (one
     /// transaction). Returns the number stored.
-    pub fn replace_labels(&mut self, labels: &[AddressLabel], now: &str) -> Result<usize, StoreError> {
+    pub fn replace_labels(
+        &mut self,
+        labels: &[AddressLabel],
+        now: &str,
+    ) -> Result<usize, StoreError> {
         let tx = self.conn.transaction()?;
         let mut packs: Vec<&str> = labels.iter().map(|l| l.pack.as_str()).collect();
         packs.sort_unstable();

@@ -333,7 +333,11 @@ fn coinjoins_are_left_out_of_clusters_and_change_is_optional() {
             id(10 + n),
             true,
             &[],
-            &[(100, ScriptKind::P2pkh, Some(k(&names[n as usize]).as_slice()))],
+            &[(
+                100,
+                ScriptKind::P2pkh,
+                Some(k(&names[n as usize]).as_slice()),
+            )],
             "t",
             &mut r,
         );
@@ -463,13 +467,20 @@ fn a_synthetic_chain_ingests_cleanly_and_is_deterministic() {
     let mut l = Ledger::new();
     let mut r = IngestReport::default();
     for (i, b) in blocks.iter().enumerate() {
-        l.ingest_block(b, &format!("synth block {i}"), &mut r).unwrap();
+        l.ingest_block(b, &format!("synth block {i}"), &mut r)
+            .unwrap();
     }
-    assert!(r.anomalies.is_empty(), "{:?}", &r.anomalies[..r.anomalies.len().min(5)]);
+    assert!(
+        r.anomalies.is_empty(),
+        "{:?}",
+        &r.anomalies[..r.anomalies.len().min(5)]
+    );
     assert_eq!((r.orphans, r.unresolved_inputs), (0, 0));
     assert!(r.transactions >= 30_000, "{}", r.transactions);
     let g = l.into_graph();
-    let hack = g.tx_index(&story.hack_txid).expect("the hack is in the chain");
+    let hack = g
+        .tx_index(&story.hack_txid)
+        .expect("the hack is in the chain");
     assert_eq!(g.tx_record(hack).outputs[0].value, story.hack_amount);
     // Exchange hot wallets consolidate deposits: the deposit addresses of
     // an exchange end up co-spent in one cluster.

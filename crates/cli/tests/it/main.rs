@@ -513,3 +513,278 @@ fn batch_screening_reports_bad_rows_by_line() {
     assert_eq!(lines[0]["id"], "1");
     assert_eq!(lines[0]["matches"][0]["entity_id"], "un:KPi.033");
 }
+
+fn chain_dir() -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/chain/btc");
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!("skipped: {} is absent", p.display());
+        None
+    }
+}
+
+const TX_170: &str = "f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16";
+const BLOCK_9_CB: &str = "0437cd7f8525ceed2324359c2d0ba26006d92d856a9c20fa0241106ee5a597c9";
+const HAL: &str = "1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm3";
+const SATOSHI: &str = "12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S";
+
+#[test]
+fn chain_import_query_trace_and_exposure_on_real_blocks() {
+    let Some(btc) = chain_dir() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let blk = btc.join("firstblocks-0-589.blk");
+    let r = stdout_json(&kansa(
+        d,
+        &["chain", "import", "--json", blk.to_str().unwrap()],
+    ));
+    assert_eq!(r["report"]["transactions"], 605);
+    // Importing again changes nothing.
+    let again = stdout_json(&kansa(
+        d,
+        &["chain", "import", "--json", blk.to_str().unwrap()],
+    ));
+    assert_eq!(
+        (
+            again["report"]["transactions"].as_u64(),
+            again["report"]["blocks_already_known"].as_u64()
+        ),
+        (Some(0), Some(590))
+    );
+    let st = stdout_json(&kansa(d, &["chain", "stats", "--json"]));
+    assert_eq!(
+        (st["transactions"].as_u64(), st["max_height"].as_u64()),
+        (Some(605), Some(589))
+    );
+    let tx = stdout_json(&kansa(d, &["chain", "tx", TX_170, "--json"]));
+    assert_eq!(tx["height"], 170);
+    assert_eq!(tx["outputs"][0]["address"], HAL);
+    assert_eq!(tx["outputs"][0]["value"], 1_000_000_000u64);
+    let a = stdout_json(&kansa(d, &["chain", "address", HAL, "--json"]));
+    assert_eq!(
+        (a["received"].as_u64(), a["balance"].as_u64()),
+        (Some(1_000_000_000), Some(1_000_000_000))
+    );
+    let c = stdout_json(&kansa(d, &["chain", "cluster", SATOSHI, "--json"]));
+    assert!(c["size"].as_u64().unwrap() >= 1);
+    // FIFO forward from block 9's coinbase: Hal's 10 BTC at hop 1.
+    let from = format!("{BLOCK_9_CB}:0");
+    let t = stdout_json(&kansa(
+        d,
+        &[
+            "trace", "taint", "--from", &from, "--policy", "fifo", "--json",
+        ],
+    ));
+    let hal_out = t["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["txid"] == TX_170 && o["vout"] == 0)
+        .unwrap();
+    assert_eq!(
+        (hal_out["tainted"].as_u64(), hal_out["hop"].as_u64()),
+        (Some(1_000_000_000), Some(1))
+    );
+    // Backward from Hal's address: all of it mined.
+    let b = stdout_json(&kansa(
+        d,
+        &[
+            "trace",
+            "taint",
+            "--from",
+            HAL,
+            "--direction",
+            "backward",
+            "--json",
+        ],
+    ));
+    assert_eq!(b["mined"], 1_000_000_000u64);
+    // Labels: the real TagPacks import (the ActorPack is skipped, said so),
+    // then a pack of our own marks Satoshi's address.
+    let tp = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/labels/graphsense-tagpacks");
+    if tp.exists() {
+        let l = stdout_json(&kansa(
+            d,
+            &["chain", "labels", "import", "--json", tp.to_str().unwrap()],
+        ));
+        let total: u64 = l
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["labels"].as_u64().unwrap())
+            .sum();
+        assert!(total > 1600, "{total}");
+        let ls = stdout_json(&kansa(d, &["chain", "labels", "ls", "--json"]));
+        let sanctions: u64 = ls
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["category"] == "sanctions")
+            .map(|x| x["labels"].as_u64().unwrap())
+            .sum();
+        assert!(sanctions >= 572, "{ls}");
+    }
+    let pack = d.join("mine.yaml");
+    std::fs::write(
+        &pack,
+        format!("title: test pack\ncategory: user\nabuse: service_hack\nlabel: pretend theft\nsource: test\ntags:\n- address: {SATOSHI}\n  currency: BTC\n"),
+    )
+    .unwrap();
+    let o = kansa(d, &["chain", "labels", "import", pack.to_str().unwrap()]);
+    assert!(o.status.success());
+    let e = stdout_json(&kansa(d, &["trace", "exposure", HAL, "--json"]));
+    assert_eq!(e["categories"][0]["category"], "hack");
+    assert_eq!(e["categories"][0]["direct"], 1_000_000_000u64);
+    assert_eq!(e["categories"][0]["share"], 1.0);
+    let a = stdout_json(&kansa(d, &["chain", "address", SATOSHI, "--json"]));
+    assert_eq!(a["labels"][0]["label"], "pretend theft");
+    // Unknown things are clear errors.
+    let o = kansa(d, &["chain", "tx", "00", "--json"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not in the graph"));
+}
+
+#[test]
+fn a_bad_block_file_leaves_the_graph_as_it_was() {
+    let Some(btc) = chain_dir() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let genesis = btc.join("genesis.blk");
+    stdout_json(&kansa(
+        d,
+        &["chain", "import", "--json", genesis.to_str().unwrap()],
+    ));
+    // A truncated copy and a corrupted copy of the first blocks.
+    let bytes = std::fs::read(btc.join("firstblocks-0-589.blk")).unwrap();
+    let cut = d.join("cut.blk");
+    std::fs::write(&cut, &bytes[..bytes.len() - 100]).unwrap();
+    let o = kansa(d, &["chain", "import", cut.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("cut.blk")
+            && err.contains("truncated")
+            && err.contains("nothing was imported"),
+        "{err}"
+    );
+    let mut bad = bytes.clone();
+    bad[400] ^= 0x55;
+    let badp = d.join("bad.blk");
+    std::fs::write(&badp, &bad).unwrap();
+    let o = kansa(d, &["chain", "import", badp.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let st = stdout_json(&kansa(d, &["chain", "stats", "--json"]));
+    assert_eq!(st["transactions"], 1, "only the genesis block, as before");
+    // A Core ≥ 28 blocks directory: obfuscated with xor.dat.
+    let core = d.join("blocks");
+    std::fs::create_dir(&core).unwrap();
+    let key = [0x11u8, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88];
+    let mut x = bytes.clone();
+    for (i, b) in x.iter_mut().enumerate() {
+        *b ^= key[i % 8];
+    }
+    std::fs::write(core.join("blk00000.dat"), &x).unwrap();
+    std::fs::write(core.join("xor.dat"), key).unwrap();
+    let r = stdout_json(&kansa(
+        d,
+        &["chain", "import", "--json", core.to_str().unwrap()],
+    ));
+    assert_eq!(r["report"]["blocks_new"], 589, "{r}");
+    assert_eq!(r["stats"]["transactions"], 605);
+}
+
+#[test]
+fn a_synthetic_hack_is_traced_to_the_exchange_it_reached() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let syn = d.join("syn");
+    let o = kansa(
+        d,
+        &[
+            "chain",
+            "synth",
+            "--txs",
+            "20000",
+            "--out",
+            syn.to_str().unwrap(),
+            "--seed",
+            "3",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    stdout_json(&kansa(
+        d,
+        &["chain", "import", "--json", syn.to_str().unwrap()],
+    ));
+    stdout_json(&kansa(
+        d,
+        &[
+            "chain",
+            "labels",
+            "import",
+            "--json",
+            syn.join("labels.yaml").to_str().unwrap(),
+        ],
+    ));
+    let story: Value =
+        serde_json::from_slice(&std::fs::read(syn.join("story.json")).unwrap()).unwrap();
+    let from = format!("{}:0", story["hack_txid"].as_str().unwrap());
+    let amount = story["hack_amount"].as_u64().unwrap();
+    for policy in ["haircut", "fifo"] {
+        let t = stdout_json(&kansa(
+            d,
+            &[
+                "trace",
+                "taint",
+                "--from",
+                &from,
+                "--policy",
+                policy,
+                "--max-hops",
+                "1000",
+                "--stop-at-labels",
+                "--json",
+            ],
+        ));
+        let rest: u64 = [
+            "unspent",
+            "fees",
+            "beyond_horizon",
+            "stopped",
+            "below_minimum",
+            "into_sources",
+        ]
+        .iter()
+        .map(|k| t[k].as_u64().unwrap())
+        .sum();
+        assert_eq!(
+            rest, amount,
+            "{policy}: every satoshi of the loot rests somewhere"
+        );
+    }
+    // Where the thief's money went: some of it reached an exchange or the mixer.
+    let thief = story["hacker_addresses"][0].as_str().unwrap();
+    let e = stdout_json(&kansa(
+        d,
+        &[
+            "trace",
+            "exposure",
+            thief,
+            "--direction",
+            "outgoing",
+            "--hops",
+            "50",
+            "--json",
+        ],
+    ));
+    assert_eq!(e["own_labels"][0]["category"], "hack");
+    let reached: Vec<&str> = e["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["category"].as_str().unwrap())
+        .collect();
+    assert!(!reached.is_empty(), "{e}");
+}

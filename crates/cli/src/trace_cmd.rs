@@ -1,0 +1,246 @@
+//! `kansa trace ...`: taint and exposure over the imported graph.
+
+use crate::chain_cmd::{btc, load, load_labels};
+use crate::output::{json, table, thousands};
+use anyhow::{anyhow, Result};
+use clap::{Subcommand, ValueEnum};
+use kansa_trace::{exposure, parse_outpoint, trace, Direction, Policy, TraceOptions};
+use std::path::Path;
+
+#[derive(Subcommand, Debug)]
+pub enum TraceCommand {
+    /// Follow funds from an output (TXID:VOUT) or everything an address
+    /// received, forward (where it went) or backward (where it came from).
+    Taint {
+        /// TXID:VOUT, or an address (all outputs it received).
+        #[arg(long)]
+        from: String,
+        #[arg(long, value_enum, default_value = "haircut")]
+        policy: PolicyArg,
+        #[arg(long, value_enum, default_value = "forward")]
+        direction: DirectionArg,
+        #[arg(long, default_value_t = 10)]
+        max_hops: u32,
+        /// Outputs carrying fewer satoshis are not followed.
+        #[arg(long, default_value_t = 0)]
+        min_amount: u64,
+        /// End the trail at labelled addresses (exchanges, mixers...).
+        #[arg(long)]
+        stop_at_labels: bool,
+        /// Outputs listed at most (the largest; totals count them all).
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Share of an address's funds from (incoming) or to (outgoing) each
+    /// risk category, directly and within N hops, with explaining paths.
+    Exposure {
+        address: String,
+        #[arg(long, value_enum, default_value = "incoming")]
+        direction: ExposureDirection,
+        #[arg(long, default_value_t = 6)]
+        hops: u32,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PolicyArg {
+    Poison,
+    Haircut,
+    Fifo,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DirectionArg {
+    Forward,
+    Backward,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExposureDirection {
+    Incoming,
+    Outgoing,
+}
+
+pub fn run(data: &Path, cmd: TraceCommand) -> Result<bool> {
+    match cmd {
+        TraceCommand::Taint {
+            from,
+            policy,
+            direction,
+            max_hops,
+            min_amount,
+            stop_at_labels,
+            limit,
+            json: as_json,
+        } => {
+            let (g, _) = load(data)?;
+            let sources: Vec<u64> = if from.contains(':') && !from.starts_with("0x") {
+                vec![parse_outpoint(&g, &from).map_err(|e| anyhow!(e))?]
+            } else {
+                let a = g.address_index(&from).ok_or_else(|| {
+                    anyhow!("{from} is neither TXID:VOUT nor an address in the graph")
+                })?;
+                g.address_outputs(a).to_vec()
+            };
+            let mut opts = TraceOptions::new(
+                match policy {
+                    PolicyArg::Poison => Policy::Poison,
+                    PolicyArg::Haircut => Policy::Haircut,
+                    PolicyArg::Fifo => Policy::Fifo,
+                },
+                match direction {
+                    DirectionArg::Forward => Direction::Forward,
+                    DirectionArg::Backward => Direction::Backward,
+                },
+                max_hops,
+            );
+            opts.min_amount = min_amount;
+            let labels = if stop_at_labels {
+                Some(load_labels(data, &g)?)
+            } else {
+                None
+            };
+            if let Some(l) = &labels {
+                let own: Vec<u32> = sources
+                    .iter()
+                    .filter_map(|o| g.out_address(*o))
+                    .flat_map(|a| g.cluster_members(a).to_vec())
+                    .collect();
+                opts.stop = (0..g.address_count() as u32)
+                    .filter(|a| !l.labels(*a).is_empty() && !own.contains(a))
+                    .collect();
+            }
+            let t0 = std::time::Instant::now();
+            let mut r = trace(&g, &sources, &opts).map_err(|e| anyhow!(e))?;
+            let secs = t0.elapsed().as_secs_f64();
+            let touched = r.outputs.len();
+            r.truncate_outputs(limit);
+            if as_json {
+                json(&r)?;
+            } else {
+                println!(
+                    "{:?} {:?} from {} ({}): {} transactions, {} outputs touched in {:.3} s",
+                    r.policy,
+                    r.direction,
+                    if r.sources.len() == 1 {
+                        r.sources[0].clone()
+                    } else {
+                        format!("{} outputs", r.sources.len())
+                    },
+                    btc(r.source_amount),
+                    thousands(r.transactions),
+                    thousands(touched as u64),
+                    secs
+                );
+                let rows: Vec<Vec<String>> = r
+                    .outputs
+                    .iter()
+                    .map(|o| {
+                        vec![
+                            o.hop.to_string(),
+                            format!("{}:{}", o.txid, o.vout),
+                            btc(o.tainted),
+                            btc(o.value),
+                            o.address.clone().unwrap_or_default(),
+                            if o.stopped {
+                                "labelled: trail ends".into()
+                            } else if o.spent {
+                                "spent".into()
+                            } else {
+                                "unspent".into()
+                            },
+                        ]
+                    })
+                    .collect();
+                table(&["HOP", "OUTPUT", "TAINTED", "VALUE", "ADDRESS", ""], &rows);
+                let rest = [
+                    ("unspent", r.unspent),
+                    ("fees", r.fees),
+                    ("mined", r.mined),
+                    ("unknown origin", r.unknown),
+                    ("beyond the horizon", r.beyond_horizon),
+                    ("at labelled addresses", r.stopped),
+                    ("below the minimum", r.below_minimum),
+                    ("into other sources", r.into_sources),
+                ];
+                let parts: Vec<String> = rest
+                    .iter()
+                    .filter(|(_, v)| *v > 0)
+                    .map(|(k, v)| format!("{k} {}", btc(*v)))
+                    .collect();
+                println!("rests: {}", parts.join(", "));
+            }
+            Ok(true)
+        }
+        TraceCommand::Exposure {
+            address,
+            direction,
+            hops,
+            json: as_json,
+        } => {
+            let (g, _) = load(data)?;
+            let labels = load_labels(data, &g)?;
+            let dir = match direction {
+                ExposureDirection::Incoming => Direction::Backward,
+                ExposureDirection::Outgoing => Direction::Forward,
+            };
+            let e = exposure(&g, &address, dir, hops, &labels).map_err(|e| anyhow!(e))?;
+            if as_json {
+                json(&e)?;
+            } else {
+                println!(
+                    "{} exposure of {} within {} hops ({}): {}",
+                    match direction {
+                        ExposureDirection::Incoming => "incoming",
+                        ExposureDirection::Outgoing => "outgoing",
+                    },
+                    e.address,
+                    e.hops,
+                    btc(e.amount),
+                    if e.categories.is_empty() {
+                        "no labelled source reached".to_string()
+                    } else {
+                        format!("{} categories", e.categories.len())
+                    }
+                );
+                for l in &e.own_labels {
+                    println!(
+                        "  this address's cluster is labelled {}: {}",
+                        l.category, l.label
+                    );
+                }
+                let rows: Vec<Vec<String>> = e
+                    .categories
+                    .iter()
+                    .map(|l| {
+                        vec![
+                            l.category.clone(),
+                            btc(l.direct),
+                            btc(l.indirect),
+                            format!("{:.2}%", l.share * 100.0),
+                        ]
+                    })
+                    .collect();
+                table(&["CATEGORY", "DIRECT", "INDIRECT", "SHARE"], &rows);
+                for l in &e.categories {
+                    for p in &l.top_paths {
+                        println!(
+                            "  {} {} via {} hops from {} ({}): {}",
+                            l.category,
+                            btc(p.amount),
+                            p.hops,
+                            p.address,
+                            p.label,
+                            p.steps.join(" → ")
+                        );
+                    }
+                }
+            }
+            Ok(true)
+        }
+    }
+}
