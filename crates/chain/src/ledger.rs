@@ -14,7 +14,13 @@ use crate::graph::{BlockRow, Column, Graph, Unresolved, FLAG_COINBASE, NONE, NON
 use bitcoin::consensus::deserialize;
 use bitcoin::hashes::Hash;
 use bitcoin::{Block, Script, ScriptBuf};
+use hashbrown::HashTable;
 use rustc_hash::FxHashMap;
+use std::hash::BuildHasher;
+
+fn fx(b: &[u8]) -> u64 {
+    rustc_hash::FxBuildHasher.hash_one(b)
+}
 use serde::Serialize;
 use std::borrow::Cow;
 
@@ -65,8 +71,10 @@ pub struct BuildOptions {
 #[derive(Debug, Default)]
 pub struct Ledger {
     g: Graph,
-    txids: FxHashMap<[u8; 32], u32>,
-    addrs: FxHashMap<Box<[u8]>, u32>,
+    /// Transaction ids → index, and address keys → id: tables of ids whose
+    /// keys live in the graph's own columns (4 bytes an entry, no copies).
+    txids: HashTable<u32>,
+    addrs: HashTable<u32>,
     blocks: FxHashMap<[u8; 32], u32>,
     /// Outputs not yet seen → the inputs waiting for them.
     waiting: FxHashMap<([u8; 32], u32), Vec<u64>>,
@@ -129,11 +137,16 @@ impl Ledger {
         if l.g.tx_out_start.is_empty() {
             return Ledger::new();
         }
-        for (i, t) in l.g.tx_txid.as_slice().iter().enumerate() {
-            l.txids.insert(*t, i as u32);
+        let ids = l.g.tx_txid.as_slice();
+        l.txids.reserve(ids.len(), |i| fx(&ids[*i as usize]));
+        for (i, t) in ids.iter().enumerate() {
+            l.txids
+                .insert_unique(fx(t), i as u32, |i| fx(&ids[*i as usize]));
         }
-        for a in 0..l.g.address_count() {
-            l.addrs.insert(l.g.address_key(a as u32).into(), a as u32);
+        let g = &l.g;
+        for a in 0..g.address_count() as u32 {
+            l.addrs
+                .insert_unique(fx(g.address_key(a)), a, |x| fx(g.address_key(*x)));
         }
         for (i, b) in l.g.blocks.as_slice().iter().enumerate() {
             l.blocks.insert(b.hash, i as u32);
@@ -225,15 +238,25 @@ impl Ledger {
         }
     }
 
+    fn tx_of(&self, txid: &[u8; 32]) -> Option<u32> {
+        let ids = self.g.tx_txid.as_slice();
+        self.txids
+            .find(fx(txid), |i| &ids[*i as usize] == txid)
+            .copied()
+    }
+
     fn address_id(&mut self, a: &[u8]) -> u32 {
-        if let Some(i) = self.addrs.get(a) {
+        let h = fx(a);
+        let g = &self.g;
+        if let Some(i) = self.addrs.find(h, |x| g.address_key(*x) == a) {
             return *i;
         }
         let i = (self.g.addr_start.len() - 1) as u32;
         self.g.addr_bytes.vec_mut().extend_from_slice(a);
         let end = self.g.addr_bytes.len() as u64;
         self.g.addr_start.vec_mut().push(end);
-        self.addrs.insert(a.into(), i);
+        let g = &self.g;
+        self.addrs.insert_unique(h, i, |x| fx(g.address_key(*x)));
         i
     }
 
@@ -255,11 +278,11 @@ impl Ledger {
         report: &mut IngestReport,
     ) -> Option<u32> {
         let block = self.current_block?;
-        if let Some(old) = self.txids.get(&txid) {
+        if let Some(old) = self.tx_of(&txid) {
             report.anomaly(format!(
                 "{origin}: transaction {} already seen in block {} (duplicate txid; the first is kept)",
                 crate::graph::txid_hex(&txid),
-                self.g.block_hash(*old)
+                self.g.block_hash(old)
             ));
             return None;
         }
@@ -271,7 +294,9 @@ impl Ledger {
             .vec_mut()
             .push(if coinbase { FLAG_COINBASE } else { 0 });
         self.g.blocks.vec_mut()[block as usize].n_tx += 1;
-        self.txids.insert(txid, tx);
+        let ids = self.g.tx_txid.as_slice();
+        self.txids
+            .insert_unique(fx(&txid), tx, |i| fx(&ids[*i as usize]));
         // Outputs.
         let first_out = self.g.out_value.len() as u64;
         for (value, kind, address) in outputs {
@@ -290,8 +315,8 @@ impl Ledger {
         for (ptxid, vout) in inputs {
             let input = self.g.in_prev.len() as u64;
             let mut prev = NONE64;
-            match self.txids.get(ptxid) {
-                Some(&ptx) => {
+            match self.tx_of(ptxid) {
+                Some(ptx) => {
                     let r = self.g.outputs(ptx);
                     let o = r.start + *vout as u64;
                     if o >= r.end {
@@ -484,19 +509,48 @@ impl Ledger {
         g.cluster_order = Column::Owned(order);
         // Sorted ids for lookups.
         let ids = g.tx_txid.as_slice();
-        let mut t: Vec<u32> = (0..ids.len() as u32).collect();
-        t.sort_unstable_by(|a, b| ids[*a as usize].cmp(&ids[*b as usize]));
-        g.txid_order = Column::Owned(t);
+        g.txid_order = Column::Owned(sorted_by_key(ids.len(), |i| &ids[i]));
         g
     }
+}
+
+/// Indices 0..n sorted by their byte keys: sorted in parallel on an 8-byte
+/// prefix held inline (no pointer chasing), then runs of equal prefixes
+/// sorted on the whole key.
+fn sorted_by_key<'a>(n: usize, key: impl Fn(usize) -> &'a [u8] + Sync) -> Vec<u32> {
+    use rayon::prelude::*;
+    let prefix = |i: usize| {
+        let k = key(i);
+        let mut b = [0u8; 8];
+        let m = k.len().min(8);
+        b[..m].copy_from_slice(&k[..m]);
+        u64::from_be_bytes(b)
+    };
+    let mut v: Vec<(u64, u32)> = (0..n)
+        .into_par_iter()
+        .map(|i| (prefix(i), i as u32))
+        .collect();
+    v.par_sort_unstable();
+    let mut out: Vec<u32> = v.iter().map(|x| x.1).collect();
+    let mut i = 0;
+    while i < v.len() {
+        let mut j = i + 1;
+        while j < v.len() && v[j].0 == v[i].0 {
+            j += 1;
+        }
+        if j - i > 1 {
+            out[i..j].sort_unstable_by(|a, b| key(*a as usize).cmp(key(*b as usize)));
+        }
+        i = j;
+    }
+    out
 }
 
 /// Sorts the address dictionary by key and renumbers the outputs' address
 /// ids, so that lookups are a binary search over the dictionary itself.
 fn sort_addresses(g: &mut Graph) {
     let n = g.address_count();
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    order.sort_unstable_by(|x, y| g.address_key(*x).cmp(g.address_key(*y)));
+    let order = sorted_by_key(n, |i| g.address_key(i as u32));
     if order.iter().enumerate().all(|(i, a)| i as u32 == *a) {
         return;
     }

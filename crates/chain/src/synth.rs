@@ -223,7 +223,7 @@ impl Synth {
                 && self.txs + body.len() as u64 >= self.target / 3
             {
                 self.hack(&mut body, &mut fees, lock)
-            } else if !self.laundering.is_empty() && r < 3 {
+            } else if !self.laundering.is_empty() && r < 6 {
                 self.launder(&mut body, &mut fees, lock)
             } else if r < 55 {
                 self.payment(&mut body, &mut fees, lock)
@@ -315,9 +315,9 @@ impl Synth {
         // Wallets often spend several coins at once (the co-spend that
         // clustering relies on), sometimes sweep many.
         let extra = match self.rng.below(100) {
-            0..=44 => 0,
-            45..=79 => 1,
-            80..=94 => 2,
+            0..=34 => 0,
+            35..=69 => 1,
+            70..=89 => 2,
             _ => 6,
         };
         for _ in 0..extra {
@@ -509,27 +509,38 @@ impl Synth {
         let k = self.rng.below(self.laundering.len() as u64) as usize;
         let c = self.laundering.swap_remove(k);
         let fee = 1000.min(c.value / 10);
-        if c.value < 50_000 {
+        if c.value < 20_000 {
             // Dust of the loot: spent as an ordinary user would.
             let u = self.rng.below(self.users.len() as u64) as usize;
             self.users[u].push(c);
             return false;
         }
-        let r = self.rng.below(100);
-        let (outs, keep): (Vec<(u64, u64)>, Vec<bool>) = if r < 50 {
+        // Large pieces are peeled and split first; only smaller ones go
+        // through the mixer or into an exchange.
+        let r = if c.value > self.story.hack_amount / 16 {
+            self.rng.below(70)
+        } else {
+            self.rng.below(100)
+        };
+        let (outs, keep): (Vec<(u64, u64)>, Vec<bool>) = if r < 35 {
             // Peel: a small part to a fresh (user-like) address, the rest on.
             let peel = (c.value - fee) / 20;
             (
                 vec![(peel, self.fresh()), (c.value - fee - peel, self.fresh())],
                 vec![false, true],
             )
-        } else if r < 75 {
-            let half = (c.value - fee) / 2;
-            (
-                vec![(half, self.fresh()), (c.value - fee - half, self.fresh())],
-                vec![true, true],
-            )
-        } else if r < 88 {
+        } else if r < 70 {
+            // Split into 2–6 pieces, each laundered on.
+            let n = 2 + self.rng.below(5);
+            let part = (c.value - fee) / n;
+            let mut o: Vec<(u64, u64)> = (0..n - 1).map(|_| (part, 0)).collect();
+            o.push((c.value - fee - part * (n - 1), 0));
+            for x in &mut o {
+                x.1 = self.fresh();
+            }
+            let k = vec![true; o.len()];
+            (o, k)
+        } else if r < 85 {
             // Through the mixer: to its address, which pays out to users.
             (vec![(c.value - fee, self.mixer_key)], vec![false])
         } else {
