@@ -292,22 +292,10 @@ pub fn parse_txid(s: &str) -> Option<[u8; 32]> {
 }
 
 pub(crate) fn kind_from_u8(k: u8) -> ScriptKind {
-    use ScriptKind::*;
-    [
-        P2pk,
-        P2pkh,
-        P2sh,
-        P2wpkh,
-        P2wsh,
-        P2tr,
-        Multisig,
-        OpReturn,
-        NonStandard,
-        Account,
-    ]
-    .get(k as usize)
-    .copied()
-    .unwrap_or(NonStandard)
+    ScriptKind::ALL
+        .get(k as usize)
+        .copied()
+        .unwrap_or(ScriptKind::NonStandard)
 }
 
 impl Graph {
@@ -657,5 +645,38 @@ impl Graph {
                 bytes as f64 / edges as f64
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_kinds_read_back() {
+        for k in ScriptKind::ALL {
+            assert_eq!(kind_from_u8(k as u8), k);
+        }
+        assert_eq!(kind_from_u8(200), ScriptKind::NonStandard);
+    }
+
+    #[test]
+    fn address_keys_round_trip() {
+        for a in [
+            "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",
+            "3K35dyL85fR9ht7UgzPfd1gLRRXQtNTqE3",
+            "bc1qm34lsc65zpw79lxes69zkqmk6ee3ewf0j77s3h",
+        ] {
+            let k = address_key(a);
+            assert!(k.len() <= 34 && k[0] != 0xfe, "{a}");
+            assert_eq!(render_address_key(&k), a);
+        }
+        // EVM addresses are keyed in lower case; other text is kept.
+        let k = address_key("0x8589427373D6D84E98730D7795D8f6f8731FDA16");
+        assert_eq!(
+            render_address_key(&k),
+            "0x8589427373d6d84e98730d7795d8f6f8731fda16"
+        );
+        assert_eq!(render_address_key(&address_key("tx_a:0")), "tx_a:0");
     }
 }

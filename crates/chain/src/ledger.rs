@@ -40,6 +40,22 @@ pub enum ScriptKind {
     Account,
 }
 
+impl ScriptKind {
+    /// Every kind, in the order of their stored numbers (`kind as u8`).
+    pub const ALL: [ScriptKind; 10] = [
+        ScriptKind::P2pk,
+        ScriptKind::P2pkh,
+        ScriptKind::P2sh,
+        ScriptKind::P2wpkh,
+        ScriptKind::P2wsh,
+        ScriptKind::P2tr,
+        ScriptKind::Multisig,
+        ScriptKind::OpReturn,
+        ScriptKind::NonStandard,
+        ScriptKind::Account,
+    ];
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct IngestReport {
     pub blocks_new: u64,
