@@ -33,9 +33,11 @@ pub enum TraceCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Share of an address's funds from (incoming) or to (outgoing) each
-    /// risk category, directly and within N hops, with explaining paths.
+    /// Share of an address's funds (or of one output, TXID:VOUT: a deposit)
+    /// from (incoming) or to (outgoing) each risk category, directly and
+    /// within N hops, with explaining paths.
     Exposure {
+        /// An address, or TXID:VOUT.
         address: String,
         #[arg(long, value_enum, default_value = "incoming")]
         direction: ExposureDirection,

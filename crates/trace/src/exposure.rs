@@ -128,7 +128,9 @@ pub struct Exposure {
     pub transactions: u64,
 }
 
-/// The exposure of `address` within `hops` transactions.
+/// The exposure of `subject` within `hops` transactions: an address (all
+/// it received, or all it spent on), or one output `TXID:VOUT` (a
+/// deposit before it is credited, or a withdrawal's payment).
 pub fn exposure(
     g: &Graph,
     address: &str,
@@ -136,6 +138,17 @@ pub fn exposure(
     hops: u32,
     labels: &LabelLookup,
 ) -> Result<Exposure, String> {
+    if address.contains(':') && !address.starts_with("0x") {
+        let o = crate::taint::parse_outpoint(g, address)?;
+        let own = g
+            .out_address(o)
+            .map(|a| g.cluster_members(a))
+            .unwrap_or(&[]);
+        let mut opts = TraceOptions::new(Policy::Haircut, direction, hops);
+        opts.stop = labels.stop_set(own);
+        let report = trace(g, &[o], &opts)?;
+        return Ok(summarise(g, address, &report, labels, own, hops));
+    }
     let a = g
         .address_index(address)
         .ok_or_else(|| format!("address {address} does not occur in the graph"))?;

@@ -212,6 +212,15 @@ fn exposure_incoming_splits_direct_and_indirect_with_paths() {
     let e2 = exposure(&s.g, "cust", Direction::Backward, 2, &lab).unwrap();
     assert!(e2.categories.iter().all(|l| l.category != "hack"));
     assert!(exposure(&s.g, "nobody", Direction::Backward, 2, &lab).is_err());
+    // One deposit rather than the whole address: the mixer's payout alone.
+    let dep = format!("{}:0", s.names.id("mixout"));
+    let d = exposure(&s.g, &dep, Direction::Backward, 6, &lab).unwrap();
+    assert_eq!(d.amount, 495);
+    assert_eq!(d.categories.len(), 1);
+    assert_eq!(
+        (d.categories[0].category.as_str(), d.categories[0].direct),
+        ("mixer", 495)
+    );
 }
 
 #[test]
