@@ -574,6 +574,15 @@ impl Graph {
         s
     }
 
+    /// The root (smallest address id) of the cluster of `a`.
+    pub fn cluster_root(&self, a: u32) -> u32 {
+        self.addr_cluster
+            .as_slice()
+            .get(a as usize)
+            .copied()
+            .unwrap_or(a)
+    }
+
     /// Addresses in the cluster of `a` (the root first).
     pub fn cluster_members(&self, a: u32) -> &[u32] {
         let cl = self.addr_cluster.as_slice();

@@ -180,7 +180,7 @@ pub fn run(a: ChainBenchArgs) -> Result<bool> {
         let Some(addr) = g.out_address(o) else {
             continue;
         };
-        if !lookup.labels(addr).is_empty() {
+        if !lookup.labels(&g, addr).is_empty() {
             continue;
         }
         let address = g.address(addr);

@@ -205,7 +205,7 @@ pub fn run(data: &Path, cmd: ChainCommand) -> Result<bool> {
             let s = g.address_stats(&address);
             let own = g
                 .address_index(&address)
-                .map(|a| labels.labels(a).to_vec())
+                .map(|a| labels.labels(&g, a).to_vec())
                 .unwrap_or_default();
             if as_json {
                 #[derive(Serialize)]

@@ -107,14 +107,13 @@ pub fn run(data: &Path, cmd: TraceCommand) -> Result<bool> {
                 None
             };
             if let Some(l) = &labels {
-                let own: Vec<u32> = sources
-                    .iter()
-                    .filter_map(|o| g.out_address(*o))
-                    .flat_map(|a| g.cluster_members(a).to_vec())
-                    .collect();
-                opts.stop = (0..g.address_count() as u32)
-                    .filter(|a| !l.labels(*a).is_empty() && !own.contains(a))
-                    .collect();
+                // Every labelled cluster ends the trail, but the sources' own.
+                opts.stop_clusters = l.stop_clusters(&g, None);
+                for o in &sources {
+                    if let Some(a) = g.out_address(*o) {
+                        opts.stop_clusters.remove(&g.cluster_root(a));
+                    }
+                }
             }
             let t0 = std::time::Instant::now();
             let mut r = trace(&g, &sources, &opts).map_err(|e| anyhow!(e))?;

@@ -30,55 +30,60 @@ fn severity(c: &str) -> usize {
         .unwrap_or(SEVERITY.len())
 }
 
-/// Labels of the graph's addresses, spread over their clusters.
+/// Labels of the graph's addresses, held by cluster: a cluster inherits
+/// its addresses' labels (one entry per cluster, however large).
 #[derive(Debug, Default, Clone)]
 pub struct LabelLookup {
-    by_addr: FxHashMap<u32, Vec<AddressLabel>>,
+    by_root: FxHashMap<u32, Vec<AddressLabel>>,
 }
 
 impl LabelLookup {
     /// Labels given as (address, label); those whose address is in the
-    /// graph are attached to every member of its cluster.
+    /// graph are attached to its cluster.
     pub fn new(g: &Graph, labels: impl IntoIterator<Item = AddressLabel>) -> Self {
-        let mut by_addr: FxHashMap<u32, Vec<AddressLabel>> = FxHashMap::default();
+        let mut by_root: FxHashMap<u32, Vec<AddressLabel>> = FxHashMap::default();
         for l in labels {
             let Some(a) = g.address_index(&l.address) else {
                 continue;
             };
-            for m in g.cluster_members(a) {
-                let v = by_addr.entry(*m).or_default();
-                if !v.contains(&l) {
-                    v.push(l.clone());
-                }
+            let v = by_root.entry(g.cluster_root(a)).or_default();
+            if !v.contains(&l) {
+                v.push(l);
             }
         }
-        for v in by_addr.values_mut() {
+        for v in by_root.values_mut() {
             v.sort_by(|a, b| {
                 severity(&a.category)
                     .cmp(&severity(&b.category))
                     .then(a.label.cmp(&b.label))
             });
         }
-        LabelLookup { by_addr }
+        LabelLookup { by_root }
     }
 
-    pub fn labels(&self, a: u32) -> &[AddressLabel] {
-        self.by_addr.get(&a).map(Vec::as_slice).unwrap_or(&[])
+    /// The labels of address `a`'s cluster, most severe first.
+    pub fn labels(&self, g: &Graph, a: u32) -> &[AddressLabel] {
+        self.by_root
+            .get(&g.cluster_root(a))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
+    /// Labelled clusters.
     pub fn len(&self) -> usize {
-        self.by_addr.len()
+        self.by_root.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.by_addr.is_empty()
+        self.by_root.is_empty()
     }
 
-    fn stop_set(&self, except: &[u32]) -> FxHashSet<u32> {
-        let ex: FxHashSet<u32> = except.iter().copied().collect();
-        self.by_addr
+    /// Roots of the labelled clusters, but `except`'s.
+    pub fn stop_clusters(&self, g: &Graph, except: Option<u32>) -> FxHashSet<u32> {
+        let ex = except.map(|a| g.cluster_root(a));
+        self.by_root
             .keys()
-            .filter(|a| !ex.contains(a))
+            .filter(|r| Some(**r) != ex)
             .copied()
             .collect()
     }
@@ -140,21 +145,17 @@ pub fn exposure(
 ) -> Result<Exposure, String> {
     if address.contains(':') && !address.starts_with("0x") {
         let o = crate::taint::parse_outpoint(g, address)?;
-        let own = g
-            .out_address(o)
-            .map(|a| g.cluster_members(a))
-            .unwrap_or(&[]);
+        let own = g.out_address(o);
         let mut opts = TraceOptions::new(Policy::Haircut, direction, hops);
-        opts.stop = labels.stop_set(own);
+        opts.stop_clusters = labels.stop_clusters(g, own);
         let report = trace(g, &[o], &opts)?;
         return Ok(summarise(g, address, &report, labels, own, hops));
     }
     let a = g
         .address_index(address)
         .ok_or_else(|| format!("address {address} does not occur in the graph"))?;
-    let own = g.cluster_members(a);
     let mut opts = TraceOptions::new(Policy::Haircut, direction, hops);
-    opts.stop = labels.stop_set(own);
+    opts.stop_clusters = labels.stop_clusters(g, Some(a));
     let sources: Vec<u64> = match direction {
         Direction::Backward => g.address_outputs(a).to_vec(),
         // Outgoing: what the address spent.
@@ -166,7 +167,7 @@ pub fn exposure(
             .collect(),
     };
     let report = trace(g, &sources, &opts)?;
-    Ok(summarise(g, address, &report, labels, own, hops))
+    Ok(summarise(g, address, &report, labels, Some(a), hops))
 }
 
 fn summarise(
@@ -174,7 +175,7 @@ fn summarise(
     address: &str,
     r: &TaintReport,
     labels: &LabelLookup,
-    own: &[u32],
+    own: Option<u32>,
     hops: u32,
 ) -> Exposure {
     let taint: FxHashMap<u64, (u64, u32)> = r
@@ -184,7 +185,10 @@ fn summarise(
         .collect();
     let mut lines: Vec<ExposureLine> = Vec::new();
     for o in r.outputs.iter().filter(|o| o.stopped) {
-        let Some(l) = g.out_address(o.out).and_then(|x| labels.labels(x).first()) else {
+        let Some(l) = g
+            .out_address(o.out)
+            .and_then(|x| labels.labels(g, x).first())
+        else {
             continue;
         };
         let line = match lines.iter_mut().position(|x| x.category == l.category) {
@@ -231,11 +235,9 @@ fn summarise(
             .cmp(&severity(&b.category))
             .then(b.total.cmp(&a.total))
     });
-    let mut own_labels: Vec<AddressLabel> = own
-        .iter()
-        .flat_map(|m| labels.labels(*m).to_vec())
-        .collect();
-    own_labels.dedup();
+    let own_labels: Vec<AddressLabel> = own
+        .map(|a| labels.labels(g, a).to_vec())
+        .unwrap_or_default();
     Exposure {
         address: address.to_string(),
         direction: r.direction,

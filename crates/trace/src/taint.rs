@@ -49,6 +49,9 @@ pub struct TraceOptions {
     /// Addresses where the trail ends (a labelled service: an exchange's
     /// cluster, a mixer): their outputs are reported, not followed.
     pub stop: FxHashSet<u32>,
+    /// Clusters (by root address) where the trail ends: every member of
+    /// a labelled cluster, without listing its millions of addresses.
+    pub stop_clusters: FxHashSet<u32>,
 }
 
 impl TraceOptions {
@@ -59,7 +62,14 @@ impl TraceOptions {
             max_hops,
             min_amount: 0,
             stop: FxHashSet::default(),
+            stop_clusters: FxHashSet::default(),
         }
+    }
+
+    /// Whether the trail ends at address `a`.
+    pub fn stops_at(&self, g: &Graph, a: u32) -> bool {
+        self.stop.contains(&a)
+            || (!self.stop_clusters.is_empty() && self.stop_clusters.contains(&g.cluster_root(a)))
     }
 }
 
@@ -401,7 +411,7 @@ fn forward(
                   hop: &mut FxHashMap<u32, u32>,
                   report: &mut TaintReport|
      -> bool {
-        let stop = g.out_address(out).is_some_and(|x| opts.stop.contains(&x)) && h > 0;
+        let stop = g.out_address(out).is_some_and(|x| opts.stops_at(g, x)) && h > 0;
         if stop {
             report.stopped += a;
             return false;
@@ -461,7 +471,7 @@ fn forward(
                 continue;
             }
             let followed = settle(o, a, h, &mut heap, hop, report);
-            let stopped = !followed && g.out_address(o).is_some_and(|x| opts.stop.contains(&x));
+            let stopped = !followed && g.out_address(o).is_some_and(|x| opts.stops_at(g, x));
             report.outputs.push(tainted_output(g, o, a, h, stopped));
             if followed {
                 taint.insert(o, s);
@@ -539,7 +549,7 @@ fn backward(
                 report.into_sources += a;
                 continue;
             }
-            let stop = g.out_address(p).is_some_and(|x| opts.stop.contains(&x));
+            let stop = g.out_address(p).is_some_and(|x| opts.stops_at(g, x));
             report.outputs.push(tainted_output(g, p, a, h + 1, stop));
             if stop {
                 report.stopped += a;

@@ -411,3 +411,37 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_cluster_inherits_its_addresses_labels() {
+    // x1 and x2 are co-spent by `merge`: one wallet. Only x2 is labelled.
+    let s = Story::new(|g| {
+        g.add_to("a", &[], &[(100, "x1")]);
+        g.add_to("b", &[], &[(100, "x2")]);
+        g.add_to("merge", &[("a", 0), ("b", 0)], &[(150, "y"), (45, "x1")]);
+        g.add_to("pay", &[("merge", 0)], &[(140, "cust")]);
+    });
+    let lab = LabelLookup::new(
+        &s.g,
+        [AddressLabel {
+            category: "exchange".into(),
+            label: "An exchange".into(),
+            actor: None,
+            source: "test".into(),
+            address: "x2".into(),
+            currency: "BTC".into(),
+            confidence: None,
+            pack: "test".into(),
+        }],
+    );
+    let x1 = s.g.address_index("x1").unwrap();
+    assert_eq!(lab.labels(&s.g, x1)[0].label, "An exchange");
+    let e = exposure(&s.g, "cust", Direction::Backward, 6, &lab).unwrap();
+    // 140 → merge:0 → shared 70/70 over x1 and x2, both the exchange's.
+    assert_eq!(e.categories[0].category, "exchange");
+    assert_eq!((e.categories[0].direct, e.categories[0].indirect), (0, 140));
+    // The exchange's own exposure does not count itself.
+    let own = exposure(&s.g, "x1", Direction::Backward, 6, &lab).unwrap();
+    assert!(own.categories.is_empty());
+    assert_eq!(own.own_labels[0].category, "exchange");
+}
