@@ -507,7 +507,11 @@ impl Graph {
             .map(|i| {
                 let p = self.input_prev(i);
                 if p == NONE64 {
-                    let u = unresolved.iter().find(|u| u.input == i);
+                    // Sorted by input when the graph was built.
+                    let u = unresolved
+                        .binary_search_by_key(&i, |u| u.input)
+                        .ok()
+                        .map(|k| &unresolved[k]);
                     InputRecord {
                         prev_txid: u.map(|u| txid_hex(&u.txid)).unwrap_or_default(),
                         prev_vout: u.map(|u| u.vout).unwrap_or(0),

@@ -132,7 +132,7 @@ pub(crate) fn classify(script: &Script) -> (ScriptKind, Option<Cow<'_, [u8]>>) {
 type DecodedOutput<'a> = (u64, ScriptKind, Option<Cow<'a, [u8]>>);
 
 /// One output to add: value, script kind, address key (see
-/// [`crate::graph::address_key`]).
+/// [`crate::graph::address_key`]); `add_tx` takes any bytes-like key.
 pub type NewOutput<'a> = (u64, ScriptKind, Option<&'a [u8]>);
 
 impl Ledger {
@@ -284,12 +284,12 @@ impl Ledger {
     /// Adds a transaction to the current block. Inputs are outpoints
     /// (txid bytes, vout); a coinbase has none. Returns its index, or None
     /// for a duplicate txid (recorded as an anomaly; the first is kept).
-    pub fn add_tx(
+    pub fn add_tx<K: AsRef<[u8]>>(
         &mut self,
         txid: [u8; 32],
         coinbase: bool,
         inputs: &[([u8; 32], u32)],
-        outputs: &[NewOutput<'_>],
+        outputs: &[(u64, ScriptKind, Option<K>)],
         origin: &str,
         report: &mut IngestReport,
     ) -> Option<u32> {
@@ -316,7 +316,10 @@ impl Ledger {
         // Outputs.
         let first_out = self.g.out_value.len() as u64;
         for (value, kind, address) in outputs {
-            let a = address.map(|a| self.address_id(a)).unwrap_or(NONE);
+            let a = address
+                .as_ref()
+                .map(|a| self.address_id(a.as_ref()))
+                .unwrap_or(NONE);
             self.g.out_value.vec_mut().push(*value);
             self.g.out_kind.vec_mut().push(*kind as u8);
             self.g.out_addr.vec_mut().push(a);
@@ -452,11 +455,7 @@ impl Ledger {
                     )
                 }));
             }
-            let o: Vec<NewOutput<'_>> = outs
-                .iter()
-                .map(|(v, k, a)| (*v, *k, a.as_deref()))
-                .collect();
-            self.add_tx(txid, coinbase, &ins, &o, origin, report);
+            self.add_tx(txid, coinbase, &ins, &outs, origin, report);
         }
         self.current_block = None;
         Ok(())

@@ -4,7 +4,7 @@ use crate::chain_cmd::{btc, load, load_labels};
 use crate::output::{json, table, thousands};
 use anyhow::{anyhow, Result};
 use clap::{Subcommand, ValueEnum};
-use kansa_trace::{exposure, parse_outpoint, trace, Direction, Policy, TraceOptions};
+use kansa_trace::{exposure, trace, Direction, Policy, Subject, TraceOptions};
 use std::path::Path;
 
 #[derive(Subcommand, Debug)]
@@ -80,14 +80,9 @@ pub fn run(data: &Path, cmd: TraceCommand) -> Result<bool> {
             json: as_json,
         } => {
             let (g, _) = load(data)?;
-            let sources: Vec<u64> = if from.contains(':') && !from.starts_with("0x") {
-                vec![parse_outpoint(&g, &from).map_err(|e| anyhow!(e))?]
-            } else {
-                let a = g.address_index(&from).ok_or_else(|| {
-                    anyhow!("{from} is neither TXID:VOUT nor an address in the graph")
-                })?;
-                g.address_outputs(a).to_vec()
-            };
+            let sources = Subject::parse(&g, &from)
+                .map_err(|e| anyhow!(e))?
+                .outputs(&g);
             let mut opts = TraceOptions::new(
                 match policy {
                     PolicyArg::Poison => Policy::Poison,

@@ -3,7 +3,7 @@
 //! explain each figure. Built on a haircut trace whose trail ends at
 //! labelled addresses; a cluster inherits its addresses' labels.
 
-use crate::taint::{trace, Direction, Policy, TaintReport, TraceOptions};
+use crate::taint::{trace, Direction, Policy, Subject, TaintReport, TraceOptions};
 pub use kansa_chain::AddressLabel;
 use kansa_chain::Graph;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -143,31 +143,17 @@ pub fn exposure(
     hops: u32,
     labels: &LabelLookup,
 ) -> Result<Exposure, String> {
-    if address.contains(':') && !address.starts_with("0x") {
-        let o = crate::taint::parse_outpoint(g, address)?;
-        let own = g.out_address(o);
-        let mut opts = TraceOptions::new(Policy::Haircut, direction, hops);
-        opts.stop_clusters = labels.stop_clusters(g, own);
-        let report = trace(g, &[o], &opts)?;
-        return Ok(summarise(g, address, &report, labels, own, hops));
-    }
-    let a = g
-        .address_index(address)
-        .ok_or_else(|| format!("address {address} does not occur in the graph"))?;
+    let subject = Subject::parse(g, address)?;
+    let own = subject.address(g);
     let mut opts = TraceOptions::new(Policy::Haircut, direction, hops);
-    opts.stop_clusters = labels.stop_clusters(g, Some(a));
-    let sources: Vec<u64> = match direction {
-        Direction::Backward => g.address_outputs(a).to_vec(),
-        // Outgoing: what the address spent.
-        Direction::Forward => g
-            .address_outputs(a)
-            .iter()
-            .copied()
-            .filter(|o| g.spender(*o).is_some())
-            .collect(),
-    };
+    opts.stop_clusters = labels.stop_clusters(g, own);
+    let mut sources = subject.outputs(g);
+    if let (Subject::Address(_), Direction::Forward) = (subject, direction) {
+        // Outgoing from an address: what it spent.
+        sources.retain(|o| g.spender(*o).is_some());
+    }
     let report = trace(g, &sources, &opts)?;
-    Ok(summarise(g, address, &report, labels, Some(a), hops))
+    Ok(summarise(g, address, &report, labels, own, hops))
 }
 
 fn summarise(

@@ -76,14 +76,9 @@ impl MemGraph {
         let id = name_bytes(name);
         self.names.insert(name.to_string(), id);
         let ins: Vec<([u8; 32], u32)> = inputs.iter().map(|(p, v)| (name_bytes(p), *v)).collect();
-        let keys: Vec<Vec<u8>> = outputs
+        let outs: Vec<(u64, ScriptKind, Option<Vec<u8>>)> = outputs
             .iter()
-            .map(|(_, a)| kansa_chain::address_key(a))
-            .collect();
-        let outs: Vec<kansa_chain::NewOutput<'_>> = outputs
-            .iter()
-            .zip(&keys)
-            .map(|((v, _), k)| (*v, ScriptKind::P2pkh, Some(k.as_slice())))
+            .map(|(v, a)| (*v, ScriptKind::P2pkh, Some(kansa_chain::address_key(a))))
             .collect();
         self.ledger
             .add_tx(id, inputs.is_empty(), &ins, &outs, name, &mut self.report);

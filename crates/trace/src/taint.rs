@@ -192,12 +192,7 @@ fn propagate(
             if total_taint == 0 {
                 return (vec![Vec::new(); outs.len()], 0);
             }
-            (
-                outs.iter()
-                    .map(|v| if *v > 0 { vec![(0, *v)] } else { Vec::new() })
-                    .collect(),
-                fee,
-            )
+            (outs.iter().map(|v| whole(*v)).collect(), fee)
         }
         Policy::Haircut => {
             let mut w = outs.to_vec();
@@ -205,23 +200,13 @@ fn propagate(
             let shares = apportion(total_taint, &w);
             let fee_share = *shares.last().unwrap_or(&0);
             (
-                shares[..outs.len()]
-                    .iter()
-                    .map(|s| if *s > 0 { vec![(0, *s)] } else { Vec::new() })
-                    .collect(),
+                shares[..outs.len()].iter().map(|s| whole(*s)).collect(),
                 fee_share,
             )
         }
         Policy::Fifo => {
             // Tainted slices on the transaction's run of satoshis.
-            let mut run: Vec<(u64, u64)> = Vec::new();
-            let mut off = 0u64;
-            for (k, v) in values_in.iter().enumerate() {
-                for (a, b) in inputs.get(k).into_iter().flatten() {
-                    run.push((off + a, off + b));
-                }
-                off += v;
-            }
+            let (run, off) = join(inputs, values_in);
             let result = cut(&run, outs);
             let pos: u64 = outs.iter().sum();
             let fee_taint: u64 = run
@@ -230,6 +215,29 @@ fn propagate(
                 .sum();
             (result, fee_taint)
         }
+    }
+}
+
+/// Slices of consecutive segments of the given lengths as slices of one
+/// run (the inverse of [`cut`]), and the run's length.
+fn join(slices: &[Slices], lengths: &[u64]) -> (Vec<(u64, u64)>, u64) {
+    let mut run = Vec::new();
+    let mut off = 0u64;
+    for (k, v) in lengths.iter().enumerate() {
+        for (a, b) in slices.get(k).into_iter().flatten() {
+            run.push((off + a, off + b));
+        }
+        off += v;
+    }
+    (run, off)
+}
+
+/// An amount as one slice (nothing for zero).
+fn whole(v: u64) -> Slices {
+    if v > 0 {
+        vec![(0, v)]
+    } else {
+        Vec::new()
     }
 }
 
@@ -268,25 +276,9 @@ fn propagate_back(
         return vec![Vec::new(); values_in.len()];
     }
     match policy {
-        Policy::Poison => values_in
-            .iter()
-            .map(|v| if *v > 0 { vec![(0, *v)] } else { Vec::new() })
-            .collect(),
-        Policy::Haircut => apportion(total, values_in)
-            .into_iter()
-            .map(|s| if s > 0 { vec![(0, s)] } else { Vec::new() })
-            .collect(),
-        Policy::Fifo => {
-            let mut run: Vec<(u64, u64)> = Vec::new();
-            let mut off = 0u64;
-            for (k, v) in outs.iter().enumerate() {
-                for (a, b) in attributed.get(k).into_iter().flatten() {
-                    run.push((off + a, off + b));
-                }
-                off += v;
-            }
-            cut(&run, values_in)
-        }
+        Policy::Poison => values_in.iter().map(|v| whole(*v)).collect(),
+        Policy::Haircut => apportion(total, values_in).into_iter().map(whole).collect(),
+        Policy::Fifo => cut(&join(attributed, outs).0, values_in),
     }
 }
 
@@ -330,6 +322,41 @@ pub fn parse_outpoint(g: &Graph, s: &str) -> Result<u64, String> {
         ));
     }
     Ok(r.start + vout)
+}
+
+/// What a trace or an exposure starts from: one output, or an address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    Output(u64),
+    Address(u32),
+}
+
+impl Subject {
+    /// `TXID:VOUT`, or an address of the graph.
+    pub fn parse(g: &Graph, s: &str) -> Result<Subject, String> {
+        if s.contains(':') && !s.starts_with("0x") {
+            return parse_outpoint(g, s).map(Subject::Output);
+        }
+        g.address_index(s)
+            .map(Subject::Address)
+            .ok_or_else(|| format!("{s} is neither TXID:VOUT nor an address in the graph"))
+    }
+
+    /// The outputs it stands for: the output, or all the address received.
+    pub fn outputs(&self, g: &Graph) -> Vec<u64> {
+        match self {
+            Subject::Output(o) => vec![*o],
+            Subject::Address(a) => g.address_outputs(*a).to_vec(),
+        }
+    }
+
+    /// The address it is, or the output is paid to.
+    pub fn address(&self, g: &Graph) -> Option<u32> {
+        match self {
+            Subject::Output(o) => g.out_address(*o),
+            Subject::Address(a) => Some(*a),
+        }
+    }
 }
 
 /// Follows the taint of output `vout` of `txid` forward, at most
@@ -509,6 +536,7 @@ fn backward(
     let mut values_in: Vec<u64> = Vec::new();
     let mut outs: Vec<u64> = Vec::new();
     let mut att: Vec<Slices> = Vec::new();
+    let mut prevs: Vec<u64> = Vec::new();
     while let Some((_, tx)) = heap.pop() {
         let h = hop[&tx];
         outs.clear();
@@ -524,7 +552,8 @@ fn backward(
         }
         report.transactions += 1;
         values_in.clear();
-        let prevs: Vec<u64> = g.inputs(tx).map(|i| g.input_prev(i)).collect();
+        prevs.clear();
+        prevs.extend(g.inputs(tx).map(|i| g.input_prev(i)));
         values_in.extend(
             prevs
                 .iter()

@@ -2,19 +2,9 @@
 //! Ingest of the real mainnet blocks in ../shared/data/chain/btc.
 
 use kansa_chain::{looks_framed, split_blk, unxor, IngestReport, Ledger, ScriptKind};
-use std::path::PathBuf;
 
 fn data(rel: &str) -> Option<Vec<u8>> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/chain/btc")
-        .join(rel);
-    match std::fs::read(&p) {
-        Ok(b) => Some(b),
-        Err(_) => {
-            eprintln!("skipped: {} is absent", p.display());
-            None
-        }
-    }
+    kansa_testdata::shared(&format!("chain/btc/{rel}")).map(|p| std::fs::read(p).unwrap())
 }
 
 fn ingest_all(ledger: &mut Ledger, bytes: &[u8], name: &str) -> IngestReport {
@@ -426,7 +416,16 @@ fn bad_spends_are_recorded_not_applied() {
         "t",
         &mut r,
     );
-    assert!(l.add_tx([6; 32], false, &[], &[], "t", &mut r).is_none());
+    assert!(l
+        .add_tx(
+            [6; 32],
+            false,
+            &[],
+            &[] as &[kansa_chain::NewOutput],
+            "t",
+            &mut r
+        )
+        .is_none());
     let all = r.anomalies.join("\n");
     for want in [
         "only 1 outputs",

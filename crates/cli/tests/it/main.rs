@@ -11,13 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn lists_dir() -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/lists");
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("skipped: {} is absent", p.display());
-        None
-    }
+    kansa_testdata::shared("lists")
 }
 
 fn kansa(data: &Path, args: &[&str]) -> Output {
@@ -202,19 +196,22 @@ fn update_downloads_verifies_and_imports() {
     let d = tmp.path();
     let sdn = format!("ofac-sdn={base}ofac-sdn-2021-07/");
     let un = format!("un={base}un/UN_consolidated.xml");
-    let o = kansa(
-        d,
-        &[
-            "lists",
-            "update",
-            "--only",
-            "ofac-sdn,un",
-            "--url",
-            &sdn,
-            "--url",
-            &un,
-        ],
-    );
+    let update = || {
+        kansa(
+            d,
+            &[
+                "lists",
+                "update",
+                "--only",
+                "ofac-sdn,un",
+                "--url",
+                &sdn,
+                "--url",
+                &un,
+            ],
+        )
+    };
+    let o = update();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
@@ -223,19 +220,7 @@ fn update_downloads_verifies_and_imports() {
     );
     assert!(out.contains("un: imported snapshot"), "{out}");
     // Running it again finds nothing new.
-    let o = kansa(
-        d,
-        &[
-            "lists",
-            "update",
-            "--only",
-            "ofac-sdn,un",
-            "--url",
-            &sdn,
-            "--url",
-            &un,
-        ],
-    );
+    let o = update();
     assert!(
         String::from_utf8_lossy(&o.stdout)
             .matches("unchanged")
@@ -515,13 +500,7 @@ fn batch_screening_reports_bad_rows_by_line() {
 }
 
 fn chain_dir() -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/chain/btc");
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("skipped: {} is absent", p.display());
-        None
-    }
+    kansa_testdata::shared("chain/btc")
 }
 
 const TX_170: &str = "f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16";
@@ -602,9 +581,7 @@ fn chain_import_query_trace_and_exposure_on_real_blocks() {
     assert_eq!(b["mined"], 1_000_000_000u64);
     // Labels: the real TagPacks import (the ActorPack is skipped, said so),
     // then a pack of our own marks Satoshi's address.
-    let tp = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/labels/graphsense-tagpacks");
-    if tp.exists() {
+    if let Some(tp) = kansa_testdata::shared("labels/graphsense-tagpacks") {
         let l = stdout_json(&kansa(
             d,
             &["chain", "labels", "import", "--json", tp.to_str().unwrap()],

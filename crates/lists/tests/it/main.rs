@@ -19,15 +19,7 @@ type Reader = BufReader<File>;
 
 /// `../shared/data/lists/<rel>`, or `None` (and a note) when absent.
 pub fn data(rel: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/lists")
-        .join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("skipped: {} is absent", p.display());
-        None
-    }
+    kansa_testdata::shared(&format!("lists/{rel}"))
 }
 
 pub fn fixture(name: &str) -> PathBuf {

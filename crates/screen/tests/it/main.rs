@@ -10,15 +10,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 fn names(rel: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/names")
-        .join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("skipped: {} is absent", p.display());
-        None
-    }
+    kansa_testdata::shared(&format!("names/{rel}"))
 }
 
 /// The system dictionaries (installed by scripts/setup.sh).

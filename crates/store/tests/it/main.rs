@@ -13,15 +13,7 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 fn data(rel: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/lists")
-        .join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("skipped: {} is absent", p.display());
-        None
-    }
+    kansa_testdata::shared(&format!("lists/{rel}"))
 }
 
 fn sha(files: &[PathBuf]) -> String {

@@ -242,12 +242,10 @@ fn exposure_outgoing_ends_at_the_exchange() {
 
 #[test]
 fn the_first_real_payment_forward_and_backward() {
-    let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/chain/btc/firstblocks-0-589.blk");
-    let Ok(bytes) = std::fs::read(&p) else {
-        eprintln!("skipped: {} is absent", p.display());
+    let Some(p) = kansa_testdata::shared("chain/btc/firstblocks-0-589.blk") else {
         return;
     };
+    let bytes = std::fs::read(&p).unwrap();
     let mut l = kansa_chain::Ledger::new();
     let mut r = kansa_chain::IngestReport::default();
     for (o, b) in kansa_chain::split_blk(&bytes).unwrap() {
