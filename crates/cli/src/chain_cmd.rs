@@ -405,9 +405,13 @@ fn import(
                 _ => !framed,
             };
             if as_raw {
-                ledger
-                    .ingest_block(&bytes, &name, &mut report)
-                    .map_err(|e| anyhow!("{e}; nothing was imported"))?;
+                ledger.ingest_block(&bytes, &name, &mut report).map_err(|e| {
+                    if format == ChainFormat::Auto {
+                        anyhow!("{e} (nor is it a blk file: it does not start with the network magic f9beb4d9); nothing was imported")
+                    } else {
+                        anyhow!("{e}; nothing was imported")
+                    }
+                })?;
             } else {
                 let blocks =
                     split_blk(&bytes).map_err(|e| anyhow!("{name}: {e}; nothing was imported"))?;

@@ -652,6 +652,16 @@ fn a_bad_block_file_leaves_the_graph_as_it_was() {
     std::fs::write(&badp, &bad).unwrap();
     let o = kansa(d, &["chain", "import", badp.to_str().unwrap()]);
     assert!(!o.status.success());
+    // Neither framed nor a block: both readings named.
+    let junk = d.join("junk.blk");
+    std::fs::write(&junk, b"NOTABLOCKFILE-----").unwrap();
+    let o = kansa(d, &["chain", "import", junk.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("junk.blk") && err.contains("network magic"),
+        "{err}"
+    );
     let st = stdout_json(&kansa(d, &["chain", "stats", "--json"]));
     assert_eq!(st["transactions"], 1, "only the genesis block, as before");
     // A Core ≥ 28 blocks directory: obfuscated with xor.dat.
