@@ -4,17 +4,17 @@
 //! Union-find over address ids; a change-address heuristic is available,
 //! off by default.
 
-use crate::graph::{Graph, NONE64};
+use crate::graph::{Amount, Graph, NONE64};
 use std::collections::HashMap;
 
 /// Whether the outputs look like a CoinJoin: at least three outputs of one
 /// equal value making up at least half of the outputs (Wasabi's many equal
 /// outputs, Whirlpool's five, JoinMarket's equal outputs plus changes).
-pub fn looks_like_coinjoin(output_values: &[u64], distinct_inputs: usize) -> bool {
+pub fn looks_like_coinjoin(output_values: &[Amount], distinct_inputs: usize) -> bool {
     if output_values.len() < 3 || distinct_inputs < 2 {
         return false;
     }
-    let mut counts: HashMap<u64, usize> = HashMap::new();
+    let mut counts: HashMap<Amount, usize> = HashMap::new();
     for v in output_values {
         *counts.entry(*v).or_insert(0) += 1;
     }
@@ -50,7 +50,7 @@ pub fn cluster_roots(g: &Graph, change: bool) -> Vec<u32> {
     let n = g.address_count();
     let mut parent: Vec<u32> = (0..n as u32).collect();
     let mut addrs: Vec<u32> = Vec::new();
-    let mut values: Vec<u64> = Vec::new();
+    let mut values: Vec<Amount> = Vec::new();
     for tx in 0..g.tx_count() as u32 {
         if g.is_coinbase(tx) {
             continue;
@@ -112,7 +112,7 @@ fn change_output(g: &Graph, tx: u32, input_addrs: &[u32]) -> Option<u32> {
 /// Transactions left out of clustering as CoinJoins.
 pub fn coinjoins(g: &Graph) -> Vec<u32> {
     let mut out = Vec::new();
-    let mut values: Vec<u64> = Vec::new();
+    let mut values: Vec<Amount> = Vec::new();
     for tx in 0..g.tx_count() as u32 {
         let mut addrs: Vec<u32> = g
             .inputs(tx)

@@ -7,6 +7,15 @@
 //! Ids: a transaction is its index in ingest order (`u32`, enough for the
 //! 1.3 billion transactions of the full chain), an output its global index
 //! (`u64`), an address its dictionary index (`u32`). `NONE` marks absence.
+//!
+//! Amounts are exact integers in the asset's base units ([`Amount`],
+//! 128 bits: wei overflow 64 bits at 18.4 ETH). An output's value is held
+//! as its low 64 bits, with the rare high words in a side table sorted by
+//! output, so that Bitcoin pays nothing for them.
+//!
+//! Assets: every transaction moves one asset. A graph of Bitcoin blocks
+//! only has no asset column (all is `bitcoin:BTC`); account-model
+//! transfers add the column and a dictionary of `chain:asset` names.
 
 use crate::ledger::ScriptKind;
 use bitcoin::hashes::Hash;
@@ -17,6 +26,12 @@ use std::sync::Arc;
 
 pub const NONE: u32 = u32::MAX;
 pub const NONE64: u64 = u64::MAX;
+
+/// An amount in an asset's base units (satoshi, wei, sun, token units).
+pub type Amount = u128;
+
+/// The asset of a graph without an asset column.
+pub const NATIVE_ASSET: &str = "bitcoin:BTC";
 
 /// Read-only bytes shared by a column (a memory map, typically).
 pub type SharedBytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
@@ -92,7 +107,16 @@ pub struct BlockRow {
     pub height: u32,
     pub first_tx: u32,
     pub n_tx: u32,
-    pub _pad: u32,
+    /// Seconds since 1970 (0 when unknown).
+    pub time: u32,
+}
+
+/// The high 64 bits of an output's value, for the outputs that have them.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
+pub struct HighWord {
+    pub out: u64,
+    pub high: u64,
 }
 
 /// An input whose spent output is not (yet) known.
@@ -105,7 +129,17 @@ pub struct Unresolved {
     pub input: u64,
 }
 
+/// Funds from nothing: a coinbase (mined) or a token mint.
 pub const FLAG_COINBASE: u8 = 1;
+/// An account's balance from before the imported transfers (its origin
+/// is unknown): created when a sender spends more than it was seen to get.
+pub const FLAG_OPENING: u8 = 2;
+/// An account-model transfer (one row of a transfer file).
+pub const FLAG_TRANSFER: u8 = 4;
+/// Another transfer of the previous transfer's transaction hash.
+pub const FLAG_CONT: u8 = 8;
+/// The hash was written with a `0x` prefix (EVM chains).
+pub const FLAG_HEX0X: u8 = 16;
 
 macro_rules! columns {
     ($($name:ident : $t:ty),* $(,)?) => {
@@ -147,6 +181,7 @@ columns! {
     tx_out_start: u64,
     tx_in_start: u64,
     out_value: u64,
+    out_value_high: HighWord,
     out_addr: u32,
     out_kind: u8,
     out_spender: u32,
@@ -154,6 +189,9 @@ columns! {
     unresolved: Unresolved,
     addr_bytes: u8,
     addr_start: u64,
+    tx_asset: u32,
+    asset_bytes: u8,
+    asset_start: u64,
     // Derived.
     addr_out_start: u64,
     addr_outs: u64,
@@ -174,17 +212,25 @@ pub struct GraphStats {
     pub addresses: u64,
     pub clusters: u64,
     pub unspent_outputs: u64,
-    pub unspent_value: u64,
+    /// Per asset: transactions and unspent value.
+    pub assets: Vec<AssetStats>,
     /// Bytes of every column together.
     pub bytes: u64,
     /// Bytes per edge, an edge being an output or an input.
     pub bytes_per_edge: f64,
 }
 
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AssetStats {
+    pub asset: String,
+    pub transactions: u64,
+    pub unspent_value: Amount,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OutputRecord {
-    /// Satoshis (or base units).
-    pub value: u64,
+    /// Base units of the transaction's asset (satoshis for Bitcoin).
+    pub value: Amount,
     pub kind: ScriptKind,
     /// The address; for P2PK the P2PKH address of its key, as explorers show it.
     pub address: Option<String>,
@@ -197,7 +243,7 @@ pub struct InputRecord {
     pub prev_txid: String,
     pub prev_vout: u32,
     /// Value and address of the spent output, once it is known.
-    pub value: Option<u64>,
+    pub value: Option<Amount>,
     pub address: Option<String>,
 }
 
@@ -206,35 +252,57 @@ pub struct TxRecord {
     pub txid: String,
     pub block: String,
     pub height: Option<u32>,
+    /// Seconds since 1970, where known.
+    pub time: Option<u32>,
+    pub asset: String,
+    /// Mined (a coinbase) or minted (a token mint).
     pub coinbase: bool,
+    /// An account's balance from before the imported transfers.
+    pub opening: bool,
     pub inputs: Vec<InputRecord>,
     pub outputs: Vec<OutputRecord>,
 }
 
 impl TxRecord {
-    pub fn output_total(&self) -> u64 {
+    pub fn output_total(&self) -> Amount {
         self.outputs.iter().map(|o| o.value).sum()
     }
 
     /// Inputs minus outputs, when every input is resolved (None for coinbase).
-    pub fn fee(&self) -> Option<u64> {
-        if self.coinbase {
+    pub fn fee(&self) -> Option<Amount> {
+        if self.coinbase || self.opening {
             return None;
         }
-        let inputs: Option<u64> = self.inputs.iter().map(|i| i.value).sum();
+        let inputs: Option<Amount> = self.inputs.iter().map(|i| i.value).sum();
         inputs.and_then(|i| i.checked_sub(self.output_total()))
     }
+}
+
+/// What an address received and sent in one asset.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AssetBalance {
+    pub asset: String,
+    pub received: Amount,
+    pub sent: Amount,
+    pub balance: Amount,
+    pub outputs: u64,
+    pub unspent_outputs: u64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AddressStats {
     pub address: String,
-    pub received: u64,
-    pub sent: u64,
-    pub balance: u64,
+    /// The asset of `received`, `sent` and `balance`: the address's only
+    /// asset, or the first of `assets` when it holds several.
+    pub asset: String,
+    pub received: Amount,
+    pub sent: Amount,
+    pub balance: Amount,
     pub tx_count: u64,
     pub outputs: u64,
     pub unspent_outputs: u64,
+    /// Every asset the address received, in asset order.
+    pub assets: Vec<AssetBalance>,
     /// The cluster's id (its first address) and size.
     pub cluster: Option<String>,
     pub cluster_size: u64,
@@ -287,8 +355,35 @@ pub fn txid_hex(b: &[u8; 32]) -> String {
     Txid::from_byte_array(*b).to_string()
 }
 
+/// The stored bytes of a hash written in hex (with or without `0x`):
+/// stored so that [`txid_hex`] gives the hex back.
 pub fn parse_txid(s: &str) -> Option<[u8; 32]> {
+    let s = s.trim();
+    let s = s.strip_prefix("0x").unwrap_or(s);
     s.parse::<Txid>().ok().map(|t| t.to_byte_array())
+}
+
+/// The stored id of the `k`-th transfer of a transaction hash (k > 0): the
+/// first transfer is stored under the hash itself.
+pub fn transfer_id(hash: &[u8; 32], k: u32) -> [u8; 32] {
+    use bitcoin::hashes::sha256;
+    let mut b = Vec::with_capacity(40);
+    b.extend_from_slice(b"transfer");
+    b.extend_from_slice(hash);
+    b.extend_from_slice(&k.to_le_bytes());
+    sha256::Hash::hash(&b).to_byte_array()
+}
+
+/// The stored id of the opening balance created before transfer `k` of a
+/// transaction hash, the `n`-th for it.
+pub fn opening_id(hash: &[u8; 32], k: u32, n: u32) -> [u8; 32] {
+    use bitcoin::hashes::sha256;
+    let mut b = Vec::with_capacity(44);
+    b.extend_from_slice(b"opening");
+    b.extend_from_slice(hash);
+    b.extend_from_slice(&k.to_le_bytes());
+    b.extend_from_slice(&n.to_le_bytes());
+    sha256::Hash::hash(&b).to_byte_array()
 }
 
 pub(crate) fn kind_from_u8(k: u8) -> ScriptKind {
@@ -334,6 +429,27 @@ impl Graph {
         want(self.addr_cluster.len() == n_addr, "addr_cluster")?;
         want(self.cluster_order.len() == n_addr, "cluster_order")?;
         want(self.txid_order.len() == n_tx, "txid_order")?;
+        want(
+            self.tx_asset.is_empty() || self.tx_asset.len() == n_tx,
+            "tx_asset",
+        )?;
+        want(
+            self.asset_start.as_slice().last().copied().unwrap_or(0)
+                == self.asset_bytes.len() as u64,
+            "asset_start end",
+        )?;
+        want(
+            self.out_value_high
+                .as_slice()
+                .windows(2)
+                .all(|w| w[0].out < w[1].out)
+                && self
+                    .out_value_high
+                    .as_slice()
+                    .last()
+                    .is_none_or(|h| h.out < n_out as u64),
+            "out_value_high",
+        )?;
         Ok(())
     }
 
@@ -349,14 +465,106 @@ impl Graph {
         self.addr_start.len().saturating_sub(1)
     }
 
-    pub fn txid(&self, tx: u32) -> String {
-        txid_hex(&self.tx_txid.as_slice()[tx as usize])
+    pub fn flags(&self, tx: u32) -> u8 {
+        self.tx_flags.as_slice()[tx as usize]
     }
 
-    /// The transaction with this txid (binary search over the sorted ids).
+    /// The first transfer of the transaction hash that `tx` belongs to.
+    fn transfer_group_start(&self, tx: u32) -> u32 {
+        let mut t = tx;
+        while t > 0 && self.flags(t) & FLAG_CONT != 0 {
+            t -= 1;
+        }
+        t
+    }
+
+    /// A transaction's id as people write it: a Bitcoin txid; a transfer's
+    /// transaction hash (`#k` for its k-th transfer after the first); an
+    /// opening balance as `opening:` and its own id.
+    pub fn txid(&self, tx: u32) -> String {
+        let f = self.flags(tx);
+        let ids = self.tx_txid.as_slice();
+        if f & FLAG_OPENING != 0 {
+            return format!("opening:{}", txid_hex(&ids[tx as usize]));
+        }
+        if f & FLAG_TRANSFER == 0 {
+            return txid_hex(&ids[tx as usize]);
+        }
+        let start = self.transfer_group_start(tx);
+        let prefix = if self.flags(start) & FLAG_HEX0X != 0 {
+            "0x"
+        } else {
+            ""
+        };
+        let base = txid_hex(&ids[start as usize]);
+        if start == tx {
+            format!("{prefix}{base}")
+        } else {
+            format!("{prefix}{base}#{}", tx - start)
+        }
+    }
+
+    /// The transaction with this id as [`Graph::txid`] writes it (binary
+    /// search over the sorted ids).
     pub fn tx_index(&self, txid: &str) -> Option<u32> {
-        let key = parse_txid(txid)?;
-        self.tx_index_bytes(&key)
+        let t = txid.trim();
+        if let Some(o) = t.strip_prefix("opening:") {
+            return self.tx_index_bytes(&parse_txid(o)?);
+        }
+        let (hash, k) = match t.split_once('#') {
+            Some((h, k)) => (h, k.parse::<u32>().ok()?),
+            None => (t, 0),
+        };
+        let start = self.tx_index_bytes(&parse_txid(hash)?)?;
+        if k == 0 {
+            return Some(start);
+        }
+        let tx = start.checked_add(k)?;
+        let ok = (tx as usize) < self.tx_count()
+            && self.flags(start) & FLAG_TRANSFER != 0
+            && (start + 1..=tx).all(|x| self.flags(x) & FLAG_CONT != 0);
+        ok.then_some(tx)
+    }
+
+    /// The transfers of one transaction hash (just `tx` for anything else).
+    pub fn transfer_group(&self, tx: u32) -> std::ops::Range<u32> {
+        if self.flags(tx) & FLAG_TRANSFER == 0 {
+            return tx..tx + 1;
+        }
+        let start = self.transfer_group_start(tx);
+        let mut end = tx + 1;
+        while (end as usize) < self.tx_count() && self.flags(end) & FLAG_CONT != 0 {
+            end += 1;
+        }
+        start..end
+    }
+
+    /// The asset a transaction moves (0, `bitcoin:BTC`, without an asset column).
+    pub fn asset(&self, tx: u32) -> u32 {
+        self.tx_asset
+            .as_slice()
+            .get(tx as usize)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    pub fn asset_count(&self) -> usize {
+        self.asset_start.len().saturating_sub(1).max(1)
+    }
+
+    /// An asset's name, `chain:asset`.
+    pub fn asset_name(&self, asset: u32) -> String {
+        let s = self.asset_start.as_slice();
+        if (asset as usize) + 1 >= s.len() {
+            return NATIVE_ASSET.to_string();
+        }
+        let (lo, hi) = (s[asset as usize] as usize, s[asset as usize + 1] as usize);
+        String::from_utf8_lossy(&self.asset_bytes.as_slice()[lo..hi]).into_owned()
+    }
+
+    /// The id of an asset named `chain:asset` (case of the chain ignored).
+    pub fn asset_index(&self, name: &str) -> Option<u32> {
+        (0..self.asset_count() as u32).find(|a| self.asset_name(*a).eq_ignore_ascii_case(name))
     }
 
     pub fn tx_index_bytes(&self, key: &[u8; 32]) -> Option<u32> {
@@ -417,8 +625,16 @@ impl Graph {
         self.in_prev.as_slice()[input as usize]
     }
 
-    pub fn value(&self, out: u64) -> u64 {
-        self.out_value.as_slice()[out as usize]
+    pub fn value(&self, out: u64) -> Amount {
+        let low = self.out_value.as_slice()[out as usize] as Amount;
+        let hi = self.out_value_high.as_slice();
+        if hi.is_empty() {
+            return low;
+        }
+        match hi.binary_search_by_key(&out, |h| h.out) {
+            Ok(k) => low | (hi[k].high as Amount) << 64,
+            Err(_) => low,
+        }
     }
 
     pub fn out_address(&self, out: u64) -> Option<u32> {
@@ -440,10 +656,15 @@ impl Graph {
     }
 
     pub fn is_coinbase(&self, tx: u32) -> bool {
-        self.tx_flags.as_slice()[tx as usize] & FLAG_COINBASE != 0
+        self.flags(tx) & FLAG_COINBASE != 0
     }
 
-    pub fn input_total(&self, tx: u32) -> u64 {
+    /// An opening balance: funds whose origin is before the imported data.
+    pub fn is_opening(&self, tx: u32) -> bool {
+        self.flags(tx) & FLAG_OPENING != 0
+    }
+
+    pub fn input_total(&self, tx: u32) -> Amount {
         self.inputs(tx)
             .map(|i| {
                 let p = self.input_prev(i);
@@ -456,13 +677,13 @@ impl Graph {
             .sum()
     }
 
-    pub fn output_total(&self, tx: u32) -> u64 {
+    pub fn output_total(&self, tx: u32) -> Amount {
         self.outputs(tx).map(|o| self.value(o)).sum()
     }
 
     /// Inputs less outputs (0 for a coinbase or where inputs are unknown).
-    pub fn fee(&self, tx: u32) -> u64 {
-        if self.is_coinbase(tx) {
+    pub fn fee(&self, tx: u32) -> Amount {
+        if self.is_coinbase(tx) || self.is_opening(tx) {
             return 0;
         }
         self.input_total(tx).saturating_sub(self.output_total(tx))
@@ -474,7 +695,20 @@ impl Graph {
         (h != NONE).then_some(h)
     }
 
+    /// The block's time, where known.
+    pub fn time(&self, tx: u32) -> Option<u32> {
+        let b = self.tx_block.as_slice()[tx as usize];
+        let t = self.blocks.as_slice().get(b as usize)?.time;
+        (t != 0).then_some(t)
+    }
+
+    /// The block: its hash for Bitcoin, `chain:number` for transfers.
     pub fn block_hash(&self, tx: u32) -> String {
+        if self.flags(tx) & (FLAG_TRANSFER | FLAG_OPENING) != 0 {
+            let name = self.asset_name(self.asset(tx));
+            let chain = name.split(':').next().unwrap_or_default();
+            return format!("{chain}:{}", self.height(tx).unwrap_or(0));
+        }
         let b = self.tx_block.as_slice()[tx as usize];
         self.blocks
             .as_slice()
@@ -533,7 +767,10 @@ impl Graph {
             txid: self.txid(tx),
             block: self.block_hash(tx),
             height: self.height(tx),
+            time: self.time(tx),
+            asset: self.asset_name(self.asset(tx)),
             coinbase: self.is_coinbase(tx),
+            opening: self.is_opening(tx),
             inputs,
             outputs,
         }
@@ -545,33 +782,63 @@ impl Graph {
         &self.addr_outs.as_slice()[s[a as usize] as usize..s[a as usize + 1] as usize]
     }
 
-    /// Received, sent, balance and transactions of an address.
+    /// Received, sent, balance and transactions of an address, per asset.
     pub fn address_stats(&self, address: &str) -> AddressStats {
         let mut s = AddressStats {
             address: address.to_string(),
+            asset: NATIVE_ASSET.to_string(),
             ..AddressStats::default()
         };
         let Some(a) = self.address_index(address) else {
             return s;
         };
         let mut txs: Vec<u32> = Vec::new();
+        let mut per: Vec<(u32, AssetBalance)> = Vec::new();
         for &o in self.address_outputs(a) {
             let v = self.value(o);
-            s.received += v;
-            s.outputs += 1;
-            txs.push(self.output_owner(o).0);
+            let tx = self.output_owner(o).0;
+            let asset = self.asset(tx);
+            let k = match per.iter().position(|(x, _)| *x == asset) {
+                Some(k) => k,
+                None => {
+                    per.push((
+                        asset,
+                        AssetBalance {
+                            asset: self.asset_name(asset),
+                            ..AssetBalance::default()
+                        },
+                    ));
+                    per.len() - 1
+                }
+            };
+            let b = &mut per[k].1;
+            b.received += v;
+            b.outputs += 1;
+            txs.push(tx);
             match self.spender(o) {
                 Some(sp) => {
-                    s.sent += v;
+                    b.sent += v;
                     txs.push(sp);
                 }
-                None => s.unspent_outputs += 1,
+                None => b.unspent_outputs += 1,
             }
+        }
+        per.sort_by_key(|(x, _)| *x);
+        for (_, b) in &mut per {
+            b.balance = b.received - b.sent;
         }
         txs.sort_unstable();
         txs.dedup();
         s.tx_count = txs.len() as u64;
-        s.balance = s.received - s.sent;
+        if let Some((_, b)) = per.first() {
+            s.asset = b.asset.clone();
+            s.received = b.received;
+            s.sent = b.sent;
+            s.balance = b.balance;
+            s.outputs = b.outputs;
+            s.unspent_outputs = b.unspent_outputs;
+        }
+        s.assets = per.into_iter().map(|(_, b)| b).collect();
         let c = self.cluster_members(a);
         s.cluster = c.first().map(|r| self.address(*r));
         s.cluster_size = c.len() as u64;
@@ -615,14 +882,29 @@ impl Graph {
     pub fn stats(&self) -> GraphStats {
         let blocks = self.blocks.as_slice();
         let spent = self.out_spender.as_slice();
-        let values = self.out_value.as_slice();
-        let (mut uo, mut uv) = (0u64, 0u64);
-        for (k, s) in spent.iter().enumerate() {
-            if *s == NONE {
-                uo += 1;
-                uv += values[k];
+        let n_assets = self.asset_count();
+        let mut per = vec![(0u64, 0 as Amount); n_assets];
+        let mut uo = 0u64;
+        for tx in 0..self.tx_count() as u32 {
+            let a = (self.asset(tx) as usize).min(n_assets - 1);
+            per[a].0 += 1;
+            for o in self.outputs(tx) {
+                if spent[o as usize] == NONE {
+                    uo += 1;
+                    per[a].1 += self.value(o);
+                }
             }
         }
+        let assets = per
+            .into_iter()
+            .enumerate()
+            .filter(|(_, (n, _))| *n > 0)
+            .map(|(a, (n, v))| AssetStats {
+                asset: self.asset_name(a as u32),
+                transactions: n,
+                unspent_value: v,
+            })
+            .collect();
         let cl = self.addr_cluster.as_slice();
         let clusters = cl
             .iter()
@@ -650,7 +932,7 @@ impl Graph {
             addresses: self.address_count() as u64,
             clusters: clusters as u64,
             unspent_outputs: uo,
-            unspent_value: uv,
+            assets,
             bytes,
             bytes_per_edge: if edges == 0 {
                 0.0

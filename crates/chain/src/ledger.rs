@@ -10,7 +10,10 @@
 //! the derived columns (address index, clusters, sorted ids).
 
 use crate::cluster;
-use crate::graph::{BlockRow, Column, Graph, Unresolved, FLAG_COINBASE, NONE, NONE64};
+use crate::graph::{
+    Amount, BlockRow, Column, Graph, HighWord, Unresolved, FLAG_COINBASE, NATIVE_ASSET, NONE,
+    NONE64,
+};
 use bitcoin::consensus::deserialize;
 use bitcoin::hashes::Hash;
 use bitcoin::{Block, Script, ScriptBuf};
@@ -65,11 +68,19 @@ pub struct IngestReport {
     pub orphans: u64,
     /// Inputs spending outputs not (yet) known.
     pub unresolved_inputs: u64,
+    /// Account-model transfers added, and opening balances created for
+    /// senders seen spending more than they were seen to receive.
+    pub transfers: u64,
+    pub openings: u64,
+    /// Transfers of transaction hashes already in the graph (not added again).
+    pub transfers_already_known: u64,
+    /// Transfers of nothing (not added).
+    pub zero_transfers: u64,
     pub anomalies: Vec<String>,
 }
 
 impl IngestReport {
-    fn anomaly(&mut self, msg: String) {
+    pub(crate) fn anomaly(&mut self, msg: String) {
         if self.anomalies.len() < 1000 {
             self.anomalies.push(msg);
         }
@@ -86,7 +97,7 @@ pub struct BuildOptions {
 
 #[derive(Debug, Default)]
 pub struct Ledger {
-    g: Graph,
+    pub(crate) g: Graph,
     /// Transaction ids → index, and address keys → id: tables of ids whose
     /// keys live in the graph's own columns (4 bytes an entry, no copies).
     txids: HashTable<u32>,
@@ -96,7 +107,13 @@ pub struct Ledger {
     waiting: FxHashMap<([u8; 32], u32), Vec<u64>>,
     /// Parent hash → blocks waiting for it.
     orphans: FxHashMap<[u8; 32], Vec<u32>>,
-    current_block: Option<u32>,
+    pub(crate) current_block: Option<u32>,
+    /// Account model: asset names → id, and the unspent outputs of each
+    /// (address, asset), oldest first.
+    pub(crate) assets: FxHashMap<String, u32>,
+    pub(crate) accounts: FxHashMap<(u32, u32), Vec<u64>>,
+    /// Account model: the highest block imported per chain.
+    pub(crate) chain_tips: FxHashMap<String, u32>,
 }
 
 /// The kind of an output script and its address key (the script itself;
@@ -173,6 +190,7 @@ impl Ledger {
         for u in l.g.unresolved.as_slice() {
             l.waiting.entry((u.txid, u.vout)).or_default().push(u.input);
         }
+        l.rebuild_accounts();
         l
     }
 
@@ -228,7 +246,7 @@ impl Ledger {
             height,
             first_tx: self.g.tx_txid.len() as u32,
             n_tx: 0,
-            _pad: 0,
+            time: 0,
         });
         self.blocks.insert(hash, idx);
         report.blocks_new += 1;
@@ -254,14 +272,14 @@ impl Ledger {
         }
     }
 
-    fn tx_of(&self, txid: &[u8; 32]) -> Option<u32> {
+    pub(crate) fn tx_of(&self, txid: &[u8; 32]) -> Option<u32> {
         let ids = self.g.tx_txid.as_slice();
         self.txids
             .find(fx(txid), |i| &ids[*i as usize] == txid)
             .copied()
     }
 
-    fn address_id(&mut self, a: &[u8]) -> u32 {
+    pub(crate) fn address_id(&mut self, a: &[u8]) -> u32 {
         let h = fx(a);
         let g = &self.g;
         if let Some(i) = self.addrs.find(h, |x| g.address_key(*x) == a) {
@@ -279,6 +297,134 @@ impl Ledger {
     fn owner_of_input(&self, input: u64) -> u32 {
         let s = self.g.tx_in_start.as_slice();
         (s.partition_point(|x| *x <= input) - 1) as u32
+    }
+
+    /// Appends a transaction row (its outputs and inputs follow).
+    pub(crate) fn push_tx(&mut self, txid: [u8; 32], block: u32, flags: u8, asset: u32) -> u32 {
+        let tx = self.g.tx_txid.len() as u32;
+        // Once the graph has an asset dictionary, every transaction has an
+        // asset; before, every one is native (no column).
+        if asset != 0 || !self.g.asset_start.is_empty() {
+            let col = self.g.tx_asset.vec_mut();
+            col.resize(tx as usize, 0);
+            col.push(asset);
+        }
+        self.g.tx_txid.vec_mut().push(txid);
+        self.g.tx_block.vec_mut().push(block);
+        self.g.tx_flags.vec_mut().push(flags);
+        self.g.blocks.vec_mut()[block as usize].n_tx += 1;
+        let ids = self.g.tx_txid.as_slice();
+        self.txids
+            .insert_unique(fx(&txid), tx, |i| fx(&ids[*i as usize]));
+        tx
+    }
+
+    /// Appends an output of the last transaction.
+    pub(crate) fn push_output(&mut self, value: Amount, kind: ScriptKind, addr: u32) -> u64 {
+        let o = self.g.out_value.len() as u64;
+        self.g.out_value.vec_mut().push(value as u64);
+        let high = (value >> 64) as u64;
+        if high != 0 {
+            self.g
+                .out_value_high
+                .vec_mut()
+                .push(HighWord { out: o, high });
+        }
+        self.g.out_kind.vec_mut().push(kind as u8);
+        self.g.out_addr.vec_mut().push(addr);
+        self.g.out_spender.vec_mut().push(NONE);
+        o
+    }
+
+    /// Closes the last transaction's outputs.
+    pub(crate) fn end_outputs(&mut self) {
+        let n = self.g.out_value.len() as u64;
+        self.g.tx_out_start.vec_mut().push(n);
+    }
+
+    /// Appends an input of the last transaction spending output `prev`.
+    pub(crate) fn push_input(&mut self, prev: u64, tx: u32) {
+        self.g.in_prev.vec_mut().push(prev);
+        self.g.out_spender.vec_mut()[prev as usize] = tx;
+    }
+
+    pub(crate) fn end_inputs(&mut self) {
+        let n = self.g.in_prev.len() as u64;
+        self.g.tx_in_start.vec_mut().push(n);
+    }
+
+    /// The id of an asset named `chain:asset` (the dictionary starts with
+    /// the native asset of a Bitcoin graph).
+    pub(crate) fn asset_id(&mut self, name: &str) -> u32 {
+        if self.g.asset_start.is_empty() {
+            self.g.asset_start.vec_mut().push(0);
+            self.push_asset_name(NATIVE_ASSET);
+        }
+        if let Some(a) = self.assets.get(name) {
+            return *a;
+        }
+        self.push_asset_name(name)
+    }
+
+    fn push_asset_name(&mut self, name: &str) -> u32 {
+        let id = (self.g.asset_start.len() - 1) as u32;
+        self.g
+            .asset_bytes
+            .vec_mut()
+            .extend_from_slice(name.as_bytes());
+        let end = self.g.asset_bytes.len() as u64;
+        self.g.asset_start.vec_mut().push(end);
+        self.assets.insert(name.to_string(), id);
+        id
+    }
+
+    /// Starts a block of account-model transfers at a given height.
+    pub(crate) fn begin_block_at(&mut self, hash: [u8; 32], height: u32, time: u32) -> bool {
+        if self.blocks.contains_key(&hash) {
+            return false;
+        }
+        let idx = self.g.blocks.len() as u32;
+        self.g.blocks.vec_mut().push(BlockRow {
+            hash,
+            prev: [0; 32],
+            height,
+            first_tx: self.g.tx_txid.len() as u32,
+            n_tx: 0,
+            time,
+        });
+        self.blocks.insert(hash, idx);
+        self.current_block = Some(idx);
+        true
+    }
+
+    /// The account-model state of a graph opened from disk: asset names,
+    /// unspent outputs per (address, asset), chain tips.
+    fn rebuild_accounts(&mut self) {
+        use crate::graph::{FLAG_OPENING, FLAG_TRANSFER};
+        for a in 0..self.g.asset_start.len().saturating_sub(1) as u32 {
+            let name = self.g.asset_name(a);
+            self.assets.insert(name, a);
+        }
+        if self.g.tx_asset.is_empty() {
+            return;
+        }
+        for tx in 0..self.g.tx_count() as u32 {
+            if self.g.flags(tx) & (FLAG_TRANSFER | FLAG_OPENING) == 0 {
+                continue;
+            }
+            let asset = self.g.asset(tx);
+            if let Some(h) = self.g.height(tx) {
+                let name = self.g.asset_name(asset);
+                let chain = name.split(':').next().unwrap_or_default().to_string();
+                let tip = self.chain_tips.entry(chain).or_insert(h);
+                *tip = (*tip).max(h);
+            }
+            for o in self.g.outputs(tx) {
+                if let (Some(a), None) = (self.g.out_address(o), self.g.spender(o)) {
+                    self.accounts.entry((a, asset)).or_default().push(o);
+                }
+            }
+        }
     }
 
     /// Adds a transaction to the current block. Inputs are outpoints
@@ -302,17 +448,7 @@ impl Ledger {
             ));
             return None;
         }
-        let tx = self.g.tx_txid.len() as u32;
-        self.g.tx_txid.vec_mut().push(txid);
-        self.g.tx_block.vec_mut().push(block);
-        self.g
-            .tx_flags
-            .vec_mut()
-            .push(if coinbase { FLAG_COINBASE } else { 0 });
-        self.g.blocks.vec_mut()[block as usize].n_tx += 1;
-        let ids = self.g.tx_txid.as_slice();
-        self.txids
-            .insert_unique(fx(&txid), tx, |i| fx(&ids[*i as usize]));
+        let tx = self.push_tx(txid, block, if coinbase { FLAG_COINBASE } else { 0 }, 0);
         // Outputs.
         let first_out = self.g.out_value.len() as u64;
         for (value, kind, address) in outputs {
@@ -320,17 +456,11 @@ impl Ledger {
                 .as_ref()
                 .map(|a| self.address_id(a.as_ref()))
                 .unwrap_or(NONE);
-            self.g.out_value.vec_mut().push(*value);
-            self.g.out_kind.vec_mut().push(*kind as u8);
-            self.g.out_addr.vec_mut().push(a);
-            self.g.out_spender.vec_mut().push(NONE);
+            self.push_output(*value as Amount, *kind, a);
         }
-        self.g
-            .tx_out_start
-            .vec_mut()
-            .push(self.g.out_value.len() as u64);
+        self.end_outputs();
         // Inputs.
-        let mut in_total: Option<u64> = Some(0);
+        let mut in_total: Option<Amount> = Some(0);
         for (ptxid, vout) in inputs {
             let input = self.g.in_prev.len() as u64;
             let mut prev = NONE64;
@@ -368,12 +498,9 @@ impl Ledger {
             }
             self.g.in_prev.vec_mut().push(prev);
         }
-        self.g
-            .tx_in_start
-            .vec_mut()
-            .push(self.g.in_prev.len() as u64);
+        self.end_inputs();
         if let (Some(i), false) = (in_total, coinbase) {
-            let o: u64 = outputs.iter().map(|o| o.0).sum();
+            let o: Amount = outputs.iter().map(|o| o.0 as Amount).sum();
             if o > i {
                 report.anomaly(format!(
                     "{origin}: transaction {} pays out {o} but spends {i}",
@@ -435,6 +562,9 @@ impl Ledger {
         let prev = block.header.prev_blockhash.to_byte_array();
         if !self.begin_block(hash.to_byte_array(), prev, report) {
             return Ok(());
+        }
+        if let Some(b) = self.current_block {
+            self.g.blocks.vec_mut()[b as usize].time = block.header.time;
         }
         let mut outs: Vec<DecodedOutput<'_>> = Vec::new();
         let mut ins: Vec<([u8; 32], u32)> = Vec::new();
@@ -525,6 +655,7 @@ impl Ledger {
         // Sorted ids for lookups.
         let ids = g.tx_txid.as_slice();
         g.txid_order = Column::Owned(sorted_by_key(ids.len(), |i| &ids[i]));
+        debug_assert_eq!(g.check(), Ok(()));
         g
     }
 }

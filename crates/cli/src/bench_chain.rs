@@ -63,7 +63,7 @@ struct Report {
     fifo_trace_transactions: u64,
     fifo_trace_outputs: usize,
     fifo_trace_seconds: f64,
-    fifo_trace_rests: u64,
+    fifo_trace_rests: u128,
     haircut_trace_transactions: u64,
     haircut_trace_seconds: f64,
     real: Option<Speed>,
@@ -185,8 +185,15 @@ pub fn run(a: ChainBenchArgs) -> Result<bool> {
         }
         let address = g.address(addr);
         let t = Instant::now();
-        let e = exposure(&g, &address, Direction::Backward, r.exposure_hops, &lookup)
-            .map_err(|e| anyhow!(e))?;
+        let e = exposure(
+            &g,
+            &address,
+            Direction::Backward,
+            r.exposure_hops,
+            &lookup,
+            None,
+        )
+        .map_err(|e| anyhow!(e))?;
         times.push(t.elapsed().as_secs_f64() * 1000.0);
         txs += e.transactions;
         if !e.categories.is_empty() {

@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 #[derive(Subcommand, Debug)]
 pub enum ChainCommand {
     /// Import Bitcoin blocks into the graph (blk*.dat files, raw blocks,
-    /// or Bitcoin Core block directories, XOR-obfuscated ones included).
+    /// or Bitcoin Core block directories, XOR-obfuscated ones included),
+    /// and account-model transfers (CSV or JSON lines: chain, tx_hash,
+    /// block, time, from, to, asset, amount in base units).
     Import {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -136,7 +138,19 @@ pub fn run(data: &Path, cmd: ChainCommand) -> Result<bool> {
                     vec!["addresses".into(), thousands(st.addresses)],
                     vec!["clusters".into(), thousands(st.clusters)],
                     vec!["unspent outputs".into(), thousands(st.unspent_outputs)],
-                    vec!["unspent value".into(), btc(st.unspent_value)],
+                ];
+                let mut rows = rows;
+                for a in &st.assets {
+                    rows.push(vec![
+                        format!("{} unspent", a.asset),
+                        format!(
+                            "{} ({} transactions)",
+                            amount(a.unspent_value, &a.asset),
+                            thousands(a.transactions)
+                        ),
+                    ]);
+                }
+                rows.extend([
                     vec![
                         "graph files".into(),
                         format!(
@@ -146,7 +160,7 @@ pub fn run(data: &Path, cmd: ChainCommand) -> Result<bool> {
                         ),
                     ],
                     vec!["anomalies".into(), meta.anomalies.len().to_string()],
-                ];
+                ]);
                 table(&["", ""], &rows);
             }
             Ok(true)
@@ -163,26 +177,40 @@ pub fn run(data: &Path, cmd: ChainCommand) -> Result<bool> {
             if as_json {
                 json(&r)?;
             } else {
+                let fmt = |v: kansa_chain::Amount| amount(v, &r.asset);
                 println!(
-                    "{}  block {} (height {}){}",
+                    "{}  block {} (height {}){}{}",
                     r.txid,
                     r.block,
                     r.height.map(|h| h.to_string()).unwrap_or("unknown".into()),
-                    if r.coinbase { "  coinbase" } else { "" }
+                    match (r.coinbase, r.opening, r.asset.as_str()) {
+                        (true, _, kansa_chain::NATIVE_ASSET) => "  coinbase",
+                        (true, _, _) => "  minted",
+                        (_, true, _) =>
+                            "  opening balance (funds from before the imported transfers)",
+                        _ => "",
+                    },
+                    r.time
+                        .map(|t| {
+                            let at =
+                                std::time::UNIX_EPOCH + std::time::Duration::from_secs(t as u64);
+                            format!("  {}", humantime::format_rfc3339_seconds(at))
+                        })
+                        .unwrap_or_default()
                 );
                 for (k, i) in r.inputs.iter().enumerate() {
                     println!(
                         "  in  {k:>3}  {}:{}  {}  {}",
                         i.prev_txid,
                         i.prev_vout,
-                        i.value.map(btc).unwrap_or("(not in the graph)".into()),
+                        i.value.map(fmt).unwrap_or("(not in the graph)".into()),
                         i.address.as_deref().unwrap_or("")
                     );
                 }
                 for (k, o) in r.outputs.iter().enumerate() {
                     println!(
                         "  out {k:>3}  {}  {}  {}",
-                        btc(o.value),
+                        fmt(o.value),
                         o.address.as_deref().unwrap_or("-"),
                         o.spent_by
                             .as_ref()
@@ -191,7 +219,7 @@ pub fn run(data: &Path, cmd: ChainCommand) -> Result<bool> {
                     );
                 }
                 if let Some(f) = r.fee() {
-                    println!("  fee {}", btc(f));
+                    println!("  fee {}", fmt(f));
                 }
             }
             Ok(true)
@@ -223,27 +251,35 @@ pub fn run(data: &Path, cmd: ChainCommand) -> Result<bool> {
                     println!("{address} does not occur in the graph");
                     return Ok(false);
                 }
-                table(
-                    &["", ""],
-                    &[
-                        vec!["received".into(), btc(s.received)],
-                        vec!["sent".into(), btc(s.sent)],
-                        vec!["balance".into(), btc(s.balance)],
-                        vec!["transactions".into(), s.tx_count.to_string()],
+                let mut rows = Vec::new();
+                for b in &s.assets {
+                    let pre = if s.assets.len() > 1 {
+                        format!("{} ", b.asset)
+                    } else {
+                        String::new()
+                    };
+                    rows.extend([
+                        vec![format!("{pre}received"), amount(b.received, &b.asset)],
+                        vec![format!("{pre}sent"), amount(b.sent, &b.asset)],
+                        vec![format!("{pre}balance"), amount(b.balance, &b.asset)],
                         vec![
-                            "outputs (unspent)".into(),
-                            format!("{} ({})", s.outputs, s.unspent_outputs),
+                            format!("{pre}outputs (unspent)"),
+                            format!("{} ({})", b.outputs, b.unspent_outputs),
                         ],
-                        vec![
-                            "cluster".into(),
-                            format!(
-                                "{} ({} addresses)",
-                                s.cluster.clone().unwrap_or_default(),
-                                s.cluster_size
-                            ),
-                        ],
+                    ]);
+                }
+                rows.extend([
+                    vec!["transactions".into(), s.tx_count.to_string()],
+                    vec![
+                        "cluster".into(),
+                        format!(
+                            "{} ({} addresses)",
+                            s.cluster.clone().unwrap_or_default(),
+                            s.cluster_size
+                        ),
                     ],
-                );
+                ]);
+                table(&["", ""], &rows);
                 for l in &own {
                     println!(
                         "label: {} — {} ({}; {}{})",
@@ -292,8 +328,49 @@ pub fn run(data: &Path, cmd: ChainCommand) -> Result<bool> {
 }
 
 /// 123456789 satoshis → "1.23456789 BTC".
-pub fn btc(sat: u64) -> String {
+pub fn btc(sat: kansa_chain::Amount) -> String {
     format!("{}.{:08} BTC", sat / 100_000_000, sat % 100_000_000)
+}
+
+/// Decimals and symbol of the assets whose decimals are known: natives
+/// and the large stablecoins (by symbol or contract).
+fn decimals(asset: &str) -> Option<(u32, &str)> {
+    let (_, a) = asset.split_once(':')?;
+    Some(match a {
+        "ETH" => (18, "ETH"),
+        "BNB" => (18, "BNB"),
+        "POL" => (18, "POL"),
+        "AVAX" => (18, "AVAX"),
+        "TRX" => (6, "TRX"),
+        "USDT"
+        | "0xdac17f958d2ee523a2206206994597c13d831ec7"
+        | "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t" => (6, "USDT"),
+        "USDC"
+        | "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48"
+        | "TEkxiTehnzSmSe2XqrBj4w32RUN966rdz8" => (6, "USDC"),
+        _ => return None,
+    })
+}
+
+/// An amount in its asset: BTC with 8 decimals, other assets of known
+/// decimals in their units, the rest in base units with the asset named.
+pub fn amount(v: kansa_chain::Amount, asset: &str) -> String {
+    if asset == kansa_chain::NATIVE_ASSET {
+        return btc(v);
+    }
+    match decimals(asset) {
+        Some((d, sym)) => {
+            let unit = 10u128.pow(d);
+            let frac = format!("{:0width$}", v % unit, width = d as usize);
+            let frac = frac.trim_end_matches('0');
+            if frac.is_empty() {
+                format!("{} {sym}", v / unit)
+            } else {
+                format!("{}.{frac} {sym}", v / unit)
+            }
+        }
+        None => format!("{v} base units of {asset}"),
+    }
 }
 
 /// The saved graph; an error telling how to make one if there is none.
@@ -318,6 +395,32 @@ fn all_labels(data: &Path) -> Result<Vec<kansa_chain::AddressLabel>> {
     let mut all = store.labels()?;
     all.extend(store.sanctions_address_labels()?);
     Ok(all)
+}
+
+/// Whether a file holds transfers (CSV or JSON lines) rather than blocks:
+/// by its extension, else by its first bytes being text.
+fn is_transfer_file(p: &Path) -> bool {
+    if p.is_dir() {
+        return false;
+    }
+    let ext = p
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if let Some("csv" | "jsonl" | "ndjson" | "json") = ext.as_deref() {
+        return true;
+    }
+    let mut head = [0u8; 64];
+    let n = std::fs::File::open(p)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .unwrap_or(0);
+    let head = &head[..n];
+    n > 0
+        && (head.first() == Some(&b'{')
+            || (head
+                .iter()
+                .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
+                && head.contains(&b',')))
 }
 
 /// Block files of one input path, with the XOR key of their directory.
@@ -383,9 +486,6 @@ fn import(
     change: bool,
     as_json: bool,
 ) -> Result<bool> {
-    if format == ChainFormat::Transfers {
-        bail!("account-model transfer files (--format transfers) are not supported yet");
-    }
     let t0 = std::time::Instant::now();
     let (mut ledger, mut meta) = match open_graph(data)? {
         Some((g, m)) => (Ledger::from_graph(g), m),
@@ -394,6 +494,16 @@ fn import(
     let mut report = IngestReport::default();
     let mut files = Vec::new();
     for p in paths {
+        if format == ChainFormat::Transfers || (format == ChainFormat::Auto && is_transfer_file(p))
+        {
+            let name = p.display().to_string();
+            let bytes = std::fs::read(p).with_context(|| format!("cannot read {name}"))?;
+            let rows = kansa_chain::parse_transfers(&bytes, &name)
+                .map_err(|e| anyhow!("{e}; nothing was imported"))?;
+            ledger.ingest_transfers(&rows, &mut report);
+            files.push(name);
+            continue;
+        }
         for (f, key) in block_files(p, format)? {
             let name = f.display().to_string();
             let mut bytes = std::fs::read(&f).with_context(|| format!("cannot read {name}"))?;
@@ -459,6 +569,15 @@ fn import(
             println!(
                 "  … {} more anomalies (kansa chain stats --json)",
                 r.anomalies.len() - 10
+            );
+        }
+        if r.transfers + r.transfers_already_known + r.zero_transfers > 0 {
+            println!(
+                "transfers: {} added ({} opening balances for senders seen spending more than they got), {} already known, {} of nothing skipped",
+                thousands(r.transfers),
+                thousands(r.openings),
+                thousands(r.transfers_already_known),
+                thousands(r.zero_transfers)
             );
         }
         println!(

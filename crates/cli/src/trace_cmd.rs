@@ -1,10 +1,10 @@
 //! `kansa trace ...`: taint and exposure over the imported graph.
 
-use crate::chain_cmd::{btc, load, load_labels};
+use crate::chain_cmd::{amount, load, load_labels};
 use crate::output::{json, table, thousands};
 use anyhow::{anyhow, Result};
 use clap::{Subcommand, ValueEnum};
-use kansa_trace::{exposure, trace, Direction, Policy, Subject, TraceOptions};
+use kansa_trace::{exposure, one_asset, trace, Direction, Policy, Subject, TraceOptions};
 use std::path::Path;
 
 #[derive(Subcommand, Debug)]
@@ -21,9 +21,13 @@ pub enum TraceCommand {
         direction: DirectionArg,
         #[arg(long, default_value_t = 10)]
         max_hops: u32,
-        /// Outputs carrying fewer satoshis are not followed.
+        /// Outputs carrying fewer base units (satoshis, wei...) are not followed.
         #[arg(long, default_value_t = 0)]
-        min_amount: u64,
+        min_amount: u128,
+        /// The asset to follow (`chain:asset`, e.g. `ethereum:USDT`) when
+        /// an address holds several; by default its first.
+        #[arg(long)]
+        asset: Option<String>,
         /// End the trail at labelled addresses (exchanges, mixers...).
         #[arg(long)]
         stop_at_labels: bool,
@@ -43,6 +47,9 @@ pub enum TraceCommand {
         direction: ExposureDirection,
         #[arg(long, default_value_t = 6)]
         hops: u32,
+        /// The asset examined (`chain:asset`) when an address holds several.
+        #[arg(long)]
+        asset: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -75,14 +82,16 @@ pub fn run(data: &Path, cmd: TraceCommand) -> Result<bool> {
             direction,
             max_hops,
             min_amount,
+            asset,
             stop_at_labels,
             limit,
             json: as_json,
         } => {
             let (g, _) = load(data)?;
-            let sources = Subject::parse(&g, &from)
+            let all = Subject::parse(&g, &from)
                 .map_err(|e| anyhow!(e))?
                 .outputs(&g);
+            let (_, sources) = one_asset(&g, all, asset.as_deref()).map_err(|e| anyhow!(e))?;
             let mut opts = TraceOptions::new(
                 match policy {
                     PolicyArg::Poison => Policy::Poison,
@@ -127,7 +136,7 @@ pub fn run(data: &Path, cmd: TraceCommand) -> Result<bool> {
                     } else {
                         format!("{} outputs", r.sources.len())
                     },
-                    btc(r.source_amount),
+                    amount(r.source_amount, &r.asset),
                     thousands(r.transactions),
                     thousands(touched as u64),
                     secs
@@ -139,8 +148,8 @@ pub fn run(data: &Path, cmd: TraceCommand) -> Result<bool> {
                         vec![
                             o.hop.to_string(),
                             format!("{}:{}", o.txid, o.vout),
-                            btc(o.tainted),
-                            btc(o.value),
+                            amount(o.tainted, &r.asset),
+                            amount(o.value, &r.asset),
                             o.address.clone().unwrap_or_default(),
                             if o.stopped {
                                 "labelled: trail ends".into()
@@ -166,7 +175,7 @@ pub fn run(data: &Path, cmd: TraceCommand) -> Result<bool> {
                 let parts: Vec<String> = rest
                     .iter()
                     .filter(|(_, v)| *v > 0)
-                    .map(|(k, v)| format!("{k} {}", btc(*v)))
+                    .map(|(k, v)| format!("{k} {}", amount(*v, &r.asset)))
                     .collect();
                 println!("rests: {}", parts.join(", "));
             }
@@ -176,6 +185,7 @@ pub fn run(data: &Path, cmd: TraceCommand) -> Result<bool> {
             address,
             direction,
             hops,
+            asset,
             json: as_json,
         } => {
             let (g, _) = load(data)?;
@@ -184,7 +194,8 @@ pub fn run(data: &Path, cmd: TraceCommand) -> Result<bool> {
                 ExposureDirection::Incoming => Direction::Backward,
                 ExposureDirection::Outgoing => Direction::Forward,
             };
-            let e = exposure(&g, &address, dir, hops, &labels).map_err(|e| anyhow!(e))?;
+            let e = exposure(&g, &address, dir, hops, &labels, asset.as_deref())
+                .map_err(|e| anyhow!(e))?;
             if as_json {
                 json(&e)?;
             } else {
@@ -196,7 +207,7 @@ pub fn run(data: &Path, cmd: TraceCommand) -> Result<bool> {
                     },
                     e.address,
                     e.hops,
-                    btc(e.amount),
+                    amount(e.amount, &e.asset),
                     if e.categories.is_empty() {
                         "no labelled source reached".to_string()
                     } else {
@@ -215,8 +226,8 @@ pub fn run(data: &Path, cmd: TraceCommand) -> Result<bool> {
                     .map(|l| {
                         vec![
                             l.category.clone(),
-                            btc(l.direct),
-                            btc(l.indirect),
+                            amount(l.direct, &e.asset),
+                            amount(l.indirect, &e.asset),
                             format!("{:.2}%", l.share * 100.0),
                         ]
                     })
@@ -227,7 +238,7 @@ pub fn run(data: &Path, cmd: TraceCommand) -> Result<bool> {
                         println!(
                             "  {} {} via {} hops from {} ({}): {}",
                             l.category,
-                            btc(p.amount),
+                            amount(p.amount, &e.asset),
                             p.hops,
                             p.address,
                             p.label,

@@ -3,9 +3,9 @@
 //! explain each figure. Built on a haircut trace whose trail ends at
 //! labelled addresses; a cluster inherits its addresses' labels.
 
-use crate::taint::{trace, Direction, Policy, Subject, TaintReport, TraceOptions};
+use crate::taint::{one_asset, trace, Direction, Policy, Subject, TaintReport, TraceOptions};
 pub use kansa_chain::AddressLabel;
-use kansa_chain::Graph;
+use kansa_chain::{Amount, Graph};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
@@ -91,7 +91,7 @@ impl LabelLookup {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RiskPath {
-    pub amount: u64,
+    pub amount: Amount,
     pub hops: u32,
     /// The labelled address, its label and actor.
     pub address: String,
@@ -106,10 +106,10 @@ pub struct RiskPath {
 pub struct ExposureLine {
     pub category: String,
     /// Reached in one hop.
-    pub direct: u64,
+    pub direct: Amount,
     /// Reached in two hops or more.
-    pub indirect: u64,
-    pub total: u64,
+    pub indirect: Amount,
+    pub total: Amount,
     /// `total` over the amount examined.
     pub share: f64,
     pub top_paths: Vec<RiskPath>,
@@ -121,39 +121,48 @@ pub struct Exposure {
     pub direction: Direction,
     pub policy: Policy,
     pub hops: u32,
-    /// Satoshis examined: everything the address received (incoming), or
-    /// everything it received and sent on (outgoing).
-    pub amount: u64,
+    /// The asset examined (an address holding several is examined one
+    /// asset at a time).
+    pub asset: String,
+    /// Base units examined: everything the address received (incoming),
+    /// or everything it received and sent on (outgoing).
+    pub amount: Amount,
     pub categories: Vec<ExposureLine>,
     /// The labels of the address's own cluster (not counted as exposure).
     pub own_labels: Vec<AddressLabel>,
     /// Where the rest rests: unlabelled funds beyond the horizon, mined,
     /// unspent, fees, unknown.
-    pub unlabelled: u64,
+    pub unlabelled: Amount,
     pub transactions: u64,
 }
 
 /// The exposure of `subject` within `hops` transactions: an address (all
 /// it received, or all it spent on), or one output `TXID:VOUT` (a
 /// deposit before it is credited, or a withdrawal's payment).
+///
+/// `asset` (`chain:asset`) chooses the asset of an address holding
+/// several; by default the first it received.
 pub fn exposure(
     g: &Graph,
     address: &str,
     direction: Direction,
     hops: u32,
     labels: &LabelLookup,
+    asset: Option<&str>,
 ) -> Result<Exposure, String> {
     let subject = Subject::parse(g, address)?;
     let own = subject.address(g);
     let mut opts = TraceOptions::new(Policy::Haircut, direction, hops);
     opts.stop_clusters = labels.stop_clusters(g, own);
-    let mut sources = subject.outputs(g);
+    let (asset, mut sources) = one_asset(g, subject.outputs(g), asset)?;
     if let (Subject::Address(_), Direction::Forward) = (subject, direction) {
         // Outgoing from an address: what it spent.
         sources.retain(|o| g.spender(*o).is_some());
     }
     let report = trace(g, &sources, &opts)?;
-    Ok(summarise(g, address, &report, labels, own, hops))
+    let mut e = summarise(g, address, &report, labels, own, hops);
+    e.asset = g.asset_name(asset);
+    Ok(e)
 }
 
 fn summarise(
@@ -164,7 +173,7 @@ fn summarise(
     own: Option<u32>,
     hops: u32,
 ) -> Exposure {
-    let taint: FxHashMap<u64, (u64, u32)> = r
+    let taint: FxHashMap<u64, (Amount, u32)> = r
         .outputs
         .iter()
         .map(|o| (o.out, (o.tainted, o.hop)))
@@ -229,6 +238,7 @@ fn summarise(
         direction: r.direction,
         policy: r.policy,
         hops,
+        asset: String::new(),
         amount: r.source_amount,
         unlabelled: r.resting() - r.stopped,
         categories: lines,
@@ -239,7 +249,12 @@ fn summarise(
 
 /// The steps from a labelled output back to a source: at each transaction
 /// the neighbour carrying the most taint.
-fn path(g: &Graph, from: u64, dir: Direction, taint: &FxHashMap<u64, (u64, u32)>) -> Vec<String> {
+fn path(
+    g: &Graph,
+    from: u64,
+    dir: Direction,
+    taint: &FxHashMap<u64, (Amount, u32)>,
+) -> Vec<String> {
     let step = |o: u64| {
         let (t, v) = g.output_owner(o);
         format!("{}:{v}", g.txid(t))

@@ -43,6 +43,6 @@ pub mod taint;
 pub use exposure::{exposure, AddressLabel, Exposure, ExposureLine, LabelLookup, RiskPath};
 pub use graph::MemGraph;
 pub use taint::{
-    parse_outpoint, taint_forward, trace, Direction, Policy, Subject, TaintReport, TaintedOutput,
-    TraceOptions,
+    mul_div, one_asset, parse_outpoint, taint_forward, trace, Direction, Policy, Subject,
+    TaintReport, TaintedOutput, TraceOptions,
 };

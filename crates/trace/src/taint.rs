@@ -2,7 +2,7 @@
 //! over a [`Graph`] (see the crate documentation for the policies and their
 //! invariants).
 
-use kansa_chain::{Graph, NONE64};
+use kansa_chain::{Amount, Graph, NONE64};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use std::cmp::Reverse;
@@ -45,7 +45,7 @@ pub struct TraceOptions {
     /// Transactions away from the source, at most.
     pub max_hops: u32,
     /// Outputs carrying less than this are not followed.
-    pub min_amount: u64,
+    pub min_amount: Amount,
     /// Addresses where the trail ends (a labelled service: an exchange's
     /// cluster, a mixer): their outputs are reported, not followed.
     pub stop: FxHashSet<u32>,
@@ -77,8 +77,8 @@ impl TraceOptions {
 pub struct TaintedOutput {
     pub txid: String,
     pub vout: u32,
-    pub value: u64,
-    pub tainted: u64,
+    pub value: Amount,
+    pub tainted: Amount,
     /// Transactions between the source and this output (the source is 0).
     pub hop: u32,
     pub address: Option<String>,
@@ -93,35 +93,37 @@ pub struct TaintedOutput {
 pub struct TaintReport {
     pub policy: Policy,
     pub direction: Direction,
+    /// The asset traced (`chain:asset`).
+    pub asset: String,
     /// The outputs traced from (`txid:vout`).
     pub sources: Vec<String>,
-    pub source_amount: u64,
+    pub source_amount: Amount,
     /// Every output holding taint, the sources included.
     pub outputs: Vec<TaintedOutput>,
     /// Forward: taint in outputs nobody has spent (yet).
-    pub unspent: u64,
+    pub unspent: Amount,
     /// Forward: taint paid away as fees.
-    pub fees: u64,
+    pub fees: Amount,
     /// Backward: funds that were mined (a coinbase: subsidy and fees).
-    pub mined: u64,
+    pub mined: Amount,
     /// Backward: funds from inputs whose spent output is not in the graph.
-    pub unknown: u64,
+    pub unknown: Amount,
     /// Taint in outputs beyond `max_hops` (not followed).
-    pub beyond_horizon: u64,
+    pub beyond_horizon: Amount,
     /// Taint that reached a stop address.
-    pub stopped: u64,
+    pub stopped: Amount,
     /// Taint in outputs below `min_amount` (not followed).
-    pub below_minimum: u64,
+    pub below_minimum: Amount,
     /// Taint that reached another of the sources (already counted whole:
     /// an address's change coming back to it, say).
-    pub into_sources: u64,
+    pub into_sources: Amount,
     pub transactions: u64,
 }
 
 impl TaintReport {
     /// Where the taint rests, added up; equals `source_amount` under
     /// haircut and FIFO.
-    pub fn resting(&self) -> u64 {
+    pub fn resting(&self) -> Amount {
         self.unspent
             + self.fees
             + self.mined
@@ -143,28 +145,28 @@ impl TaintReport {
 
 /// Tainted slices of an output, as [start, end) within its value (FIFO),
 /// or an amount (other policies, as one slice [0, amount)).
-type Slices = Vec<(u64, u64)>;
+type Slices = Vec<(Amount, Amount)>;
 
-fn amount(s: &Slices) -> u64 {
+fn amount(s: &Slices) -> Amount {
     s.iter().map(|(a, b)| b - a).sum()
 }
 
 /// Splits `total` among `weights` (outputs, then the fee) in proportion,
 /// exactly: floors, then one unit each to the largest remainders (ties to
 /// the lower index).
-fn apportion(total: u64, weights: &[u64]) -> Vec<u64> {
-    let sum: u128 = weights.iter().map(|w| *w as u128).sum();
+fn apportion(total: Amount, weights: &[Amount]) -> Vec<Amount> {
+    let sum: Amount = weights.iter().sum();
     if sum == 0 {
         return vec![0; weights.len()];
     }
-    let mut shares: Vec<u64> = Vec::with_capacity(weights.len());
-    let mut rems: Vec<(u128, usize)> = Vec::with_capacity(weights.len());
+    let mut shares: Vec<Amount> = Vec::with_capacity(weights.len());
+    let mut rems: Vec<(Amount, usize)> = Vec::with_capacity(weights.len());
     for (i, w) in weights.iter().enumerate() {
-        let p = total as u128 * *w as u128;
-        shares.push((p / sum) as u64);
-        rems.push((p % sum, i));
+        let (q, r) = mul_div(total, *w, sum);
+        shares.push(q);
+        rems.push((r, i));
     }
-    let mut left = total - shares.iter().sum::<u64>();
+    let mut left = total - shares.iter().sum::<Amount>();
     rems.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     for (_, i) in rems {
         if left == 0 {
@@ -176,17 +178,52 @@ fn apportion(total: u64, weights: &[u64]) -> Vec<u64> {
     shares
 }
 
+/// `a * b / d` and its remainder, exactly, for `d > 0` and `a, b ≤ d`
+/// or any values whose quotient fits 128 bits (a 256-bit product).
+pub fn mul_div(a: Amount, b: Amount, d: Amount) -> (Amount, Amount) {
+    if let Some(p) = a.checked_mul(b) {
+        return (p / d, p % d);
+    }
+    // 128×128 → 256 bits, as four 64-bit halves.
+    let (a1, a0) = (a >> 64, a & u64::MAX as u128);
+    let (b1, b0) = (b >> 64, b & u64::MAX as u128);
+    let lo = a0 * b0;
+    let mid1 = a1 * b0;
+    let mid2 = a0 * b1;
+    let hi = a1 * b1;
+    let (mid, carry) = mid1.overflowing_add(mid2);
+    let (low, c2) = lo.overflowing_add(mid << 64);
+    let high = hi + (mid >> 64) + ((carry as u128) << 64) + c2 as u128;
+    // Long division of (high, low) by d, one bit at a time.
+    let (mut q, mut r) = (0u128, 0u128);
+    for i in (0..256).rev() {
+        let bit = if i >= 128 {
+            (high >> (i - 128)) & 1
+        } else {
+            (low >> i) & 1
+        };
+        let top = r >> 127;
+        r = (r << 1) | bit;
+        q <<= 1;
+        if top == 1 || r >= d {
+            r = r.wrapping_sub(d);
+            q |= 1;
+        }
+    }
+    (q, r)
+}
+
 /// Taint of each output and of the fee of one transaction, given the
 /// tainted slices of its inputs (forward).
 fn propagate(
-    values_in: &[u64],
-    outs: &[u64],
+    values_in: &[Amount],
+    outs: &[Amount],
     inputs: &[Slices],
     policy: Policy,
-) -> (Vec<Slices>, u64) {
-    let in_total: u64 = values_in.iter().sum();
+) -> (Vec<Slices>, Amount) {
+    let in_total: Amount = values_in.iter().sum();
     let fee = in_total.saturating_sub(outs.iter().sum());
-    let total_taint: u64 = inputs.iter().map(amount).sum();
+    let total_taint: Amount = inputs.iter().map(amount).sum();
     match policy {
         Policy::Poison => {
             if total_taint == 0 {
@@ -208,8 +245,8 @@ fn propagate(
             // Tainted slices on the transaction's run of satoshis.
             let (run, off) = join(inputs, values_in);
             let result = cut(&run, outs);
-            let pos: u64 = outs.iter().sum();
-            let fee_taint: u64 = run
+            let pos: Amount = outs.iter().sum();
+            let fee_taint: Amount = run
                 .iter()
                 .map(|(a, b)| b.min(&off).saturating_sub(*a.max(&pos)))
                 .sum();
@@ -220,9 +257,9 @@ fn propagate(
 
 /// Slices of consecutive segments of the given lengths as slices of one
 /// run (the inverse of [`cut`]), and the run's length.
-fn join(slices: &[Slices], lengths: &[u64]) -> (Vec<(u64, u64)>, u64) {
+fn join(slices: &[Slices], lengths: &[Amount]) -> (Slices, Amount) {
     let mut run = Vec::new();
-    let mut off = 0u64;
+    let mut off: Amount = 0;
     for (k, v) in lengths.iter().enumerate() {
         for (a, b) in slices.get(k).into_iter().flatten() {
             run.push((off + a, off + b));
@@ -233,7 +270,7 @@ fn join(slices: &[Slices], lengths: &[u64]) -> (Vec<(u64, u64)>, u64) {
 }
 
 /// An amount as one slice (nothing for zero).
-fn whole(v: u64) -> Slices {
+fn whole(v: Amount) -> Slices {
     if v > 0 {
         vec![(0, v)]
     } else {
@@ -243,9 +280,9 @@ fn whole(v: u64) -> Slices {
 
 /// The parts of `run` (slices on one run of satoshis) that fall in each of
 /// consecutive segments of the given lengths, relative to each segment.
-fn cut(run: &[(u64, u64)], lengths: &[u64]) -> Vec<Slices> {
+fn cut(run: &[(Amount, Amount)], lengths: &[Amount]) -> Vec<Slices> {
     let mut result = Vec::with_capacity(lengths.len());
-    let mut pos = 0u64;
+    let mut pos: Amount = 0;
     for v in lengths {
         let (lo, hi) = (pos, pos + v);
         let mut mine = Vec::new();
@@ -266,12 +303,12 @@ fn cut(run: &[(u64, u64)], lengths: &[u64]) -> Vec<Slices> {
 /// proportion to their values; FIFO maps the outputs' slices onto the run
 /// of input satoshis; poison names every input whole.
 fn propagate_back(
-    values_in: &[u64],
-    outs: &[u64],
+    values_in: &[Amount],
+    outs: &[Amount],
     attributed: &[Slices],
     policy: Policy,
 ) -> Vec<Slices> {
-    let total: u64 = attributed.iter().map(amount).sum();
+    let total: Amount = attributed.iter().map(amount).sum();
     if total == 0 {
         return vec![Vec::new(); values_in.len()];
     }
@@ -288,7 +325,7 @@ fn key(g: &Graph, tx: u32) -> (u32, u32) {
     (g.height(tx).unwrap_or(u32::MAX), tx)
 }
 
-fn tainted_output(g: &Graph, out: u64, tainted: u64, hop: u32, stopped: bool) -> TaintedOutput {
+fn tainted_output(g: &Graph, out: u64, tainted: Amount, hop: u32, stopped: bool) -> TaintedOutput {
     let (tx, vout) = g.output_owner(out);
     TaintedOutput {
         txid: g.txid(tx),
@@ -359,6 +396,25 @@ impl Subject {
     }
 }
 
+/// The outputs of one asset among `outputs`: the named one (`chain:asset`),
+/// or by default the first asset among them (an address may hold several;
+/// a trace follows one asset).
+pub fn one_asset(
+    g: &Graph,
+    mut outputs: Vec<u64>,
+    asset: Option<&str>,
+) -> Result<(u32, Vec<u64>), String> {
+    let asset_of = |o: &u64| g.asset(g.output_owner(*o).0);
+    let asset = match asset {
+        Some(name) => g
+            .asset_index(name)
+            .ok_or_else(|| format!("asset {name} is not in the graph"))?,
+        None => outputs.iter().map(asset_of).min().unwrap_or(0),
+    };
+    outputs.retain(|o| asset_of(o) == asset);
+    Ok((asset, outputs))
+}
+
 /// Follows the taint of output `vout` of `txid` forward, at most
 /// `max_hops` transactions away.
 pub fn taint_forward(
@@ -376,12 +432,22 @@ pub fn taint_forward(
     )
 }
 
+fn src_asset(g: &Graph, sources: &[u64]) -> u32 {
+    sources
+        .iter()
+        .filter(|o| **o < g.output_count())
+        .map(|o| g.asset(g.output_owner(*o).0))
+        .min()
+        .unwrap_or(0)
+}
+
 /// Traces the given outputs (their whole values are the source) forward
-/// or backward under the options.
+/// or backward under the options. The sources must be of one asset.
 pub fn trace(g: &Graph, sources: &[u64], opts: &TraceOptions) -> Result<TaintReport, String> {
     let mut report = TaintReport {
         policy: opts.policy,
         direction: opts.direction,
+        asset: g.asset_name(src_asset(g, sources)),
         sources: Vec::new(),
         source_amount: 0,
         outputs: Vec::new(),
@@ -400,9 +466,17 @@ pub fn trace(g: &Graph, sources: &[u64], opts: &TraceOptions) -> Result<TaintRep
     let mut src: Vec<u64> = sources.to_vec();
     src.sort_unstable();
     src.dedup();
+    let asset = src_asset(g, &src);
     for &o in &src {
         if o >= g.output_count() {
             return Err(format!("output {o} is not in the graph"));
+        }
+        if g.asset(g.output_owner(o).0) != asset {
+            return Err(format!(
+                "the sources are of several assets ({} and {}): trace one asset at a time",
+                g.asset_name(asset),
+                g.asset_name(g.asset(g.output_owner(o).0))
+            ));
         }
         let v = g.value(o);
         report.source_amount += v;
@@ -432,7 +506,7 @@ fn forward(
     // spender queued; returns true), or resting somewhere (a rested
     // output's taint must not flow on with a spender reached otherwise).
     let settle = |out: u64,
-                  a: u64,
+                  a: Amount,
                   h: u32,
                   heap: &mut BinaryHeap<Reverse<(u32, u32)>>,
                   hop: &mut FxHashMap<u32, u32>,
@@ -464,8 +538,8 @@ fn forward(
             taint.remove(&o);
         }
     }
-    let mut values_in: Vec<u64> = Vec::new();
-    let mut outs: Vec<u64> = Vec::new();
+    let mut values_in: Vec<Amount> = Vec::new();
+    let mut outs: Vec<Amount> = Vec::new();
     let mut ins: Vec<Slices> = Vec::new();
     while let Some(Reverse((_, tx))) = heap.pop() {
         let h = hop[&tx];
@@ -533,8 +607,8 @@ fn backward(
             queue(g.output_owner(o).0, 0, &mut heap, hop);
         }
     }
-    let mut values_in: Vec<u64> = Vec::new();
-    let mut outs: Vec<u64> = Vec::new();
+    let mut values_in: Vec<Amount> = Vec::new();
+    let mut outs: Vec<Amount> = Vec::new();
     let mut att: Vec<Slices> = Vec::new();
     let mut prevs: Vec<u64> = Vec::new();
     while let Some((_, tx)) = heap.pop() {
@@ -545,7 +619,7 @@ fn backward(
             outs.push(g.value(o));
             att.push(taint.get(&o).cloned().unwrap_or_default());
         }
-        let total: u64 = att.iter().map(amount).sum();
+        let total: Amount = att.iter().map(amount).sum();
         if g.is_coinbase(tx) {
             report.mined += total;
             continue;
@@ -608,10 +682,36 @@ mod tests {
         assert_eq!(apportion(0, &[5, 5]), vec![0, 0]);
         assert_eq!(apportion(5, &[0, 0]), vec![0, 0]);
         assert_eq!(
-            apportion(u64::MAX / 2, &[u64::MAX / 3, u64::MAX / 3])
+            apportion(u128::MAX / 2, &[u128::MAX / 3, u128::MAX / 3])
                 .iter()
-                .sum::<u64>(),
-            u64::MAX / 2
+                .sum::<Amount>(),
+            u128::MAX / 2
+        );
+        // Wei-sized amounts: the 256-bit product is exact.
+        let eth = 10u128.pow(18);
+        assert_eq!(
+            apportion(7 * eth, &[2 * eth, eth, 0]),
+            vec![4_666_666_666_666_666_667, 2_333_333_333_333_333_333, 0]
+        );
+    }
+
+    #[test]
+    fn mul_div_is_exact_beyond_128_bits() {
+        let big = u128::MAX / 3;
+        // (big * 6) / 4 with a 130-bit product.
+        let (q, r) = mul_div(big, 6, 4);
+        assert_eq!(q, big + big / 2);
+        assert_eq!(r, (big % 2) * 2);
+        let (q, r) = mul_div(u128::MAX, u128::MAX, u128::MAX);
+        assert_eq!((q, r), (u128::MAX, 0));
+        let (q, r) = mul_div(1 << 100, 1 << 100, 1 << 90);
+        assert_eq!((q, r), (1 << 110, 0));
+        let e = |n: u32| 10u128.pow(n);
+        assert_eq!(mul_div(e(30), 3 * e(20), e(21)), (3 * e(29), 0));
+        // (10^30 + 1) · 10^20 / (3 · 10^20): 10^30 + 1 = 3 · (10^30 − 1)/3 + 2.
+        assert_eq!(
+            mul_div(e(30) + 1, e(20), 3 * e(20)),
+            ((e(30) - 1) / 3, 2 * e(20))
         );
     }
 }

@@ -480,7 +480,10 @@ fn a_synthetic_chain_ingests_cleanly_and_is_deterministic() {
     let hack = g
         .tx_index(&story.hack_txid)
         .expect("the hack is in the chain");
-    assert_eq!(g.tx_record(hack).outputs[0].value, story.hack_amount);
+    assert_eq!(
+        g.tx_record(hack).outputs[0].value,
+        story.hack_amount as u128
+    );
     // Exchange hot wallets consolidate deposits: the deposit addresses of
     // an exchange end up co-spent in one cluster.
     let (_, addrs) = &story.exchanges[1];
@@ -491,3 +494,5 @@ fn a_synthetic_chain_ingests_cleanly_and_is_deterministic() {
     assert!(st.inputs > st.outputs / 2, "{st:?}");
     assert_eq!(st.unresolved_inputs, 0);
 }
+
+mod transfers;

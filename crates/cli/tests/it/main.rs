@@ -683,6 +683,119 @@ fn a_bad_block_file_leaves_the_graph_as_it_was() {
 }
 
 #[test]
+fn account_transfers_import_query_and_trace() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let (a, b, c) = (
+        "0x1111111111111111111111111111111111111111",
+        "0x2222222222222222222222222222222222222222",
+        "0x3333333333333333333333333333333333333333",
+    );
+    let h = |n: u8| format!("0x{}", format!("{n:02x}").repeat(32));
+    let csv = d.join("usdt.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "chain,tx_hash,block,time,from,to,asset,amount\n\
+             eth,{},100,2024-05-31T12:00:00Z,0x0000000000000000000000000000000000000000,{a},USDT,5000000\n\
+             eth,{},101,2024-05-31T12:01:00Z,{b},{c},USDT,3000000\n\
+             eth,{},102,2024-05-31T12:02:00Z,{a},{c},USDT,1000000\n\
+             eth,{},102,2024-05-31T12:02:00Z,{a},{c},ETH,100000000000000000000\n",
+            h(1),
+            h(2),
+            h(3),
+            h(3)
+        ),
+    )
+    .unwrap();
+    let r = stdout_json(&kansa(
+        d,
+        &["chain", "import", "--json", csv.to_str().unwrap()],
+    ));
+    // B spends what it was never seen to get; so does A in ETH.
+    assert_eq!(
+        (
+            r["report"]["transfers"].as_u64(),
+            r["report"]["openings"].as_u64()
+        ),
+        (Some(4), Some(2)),
+        "{r}"
+    );
+    let st = stdout_json(&kansa(d, &["chain", "stats", "--json"]));
+    let assets: Vec<&str> = st["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["asset"].as_str().unwrap())
+        .collect();
+    assert_eq!(assets, ["ethereum:USDT", "ethereum:ETH"]);
+    let ac = stdout_json(&kansa(d, &["chain", "address", c, "--json"]));
+    let usdt = ac["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["asset"] == "ethereum:USDT")
+        .unwrap();
+    assert_eq!(usdt["balance"], 4_000_000);
+    // 100 ETH in wei: beyond 64 bits, printed exactly.
+    let out = kansa(d, &["chain", "address", c]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("100 ETH") && text.contains("4 USDT"),
+        "{text}"
+    );
+    let t = stdout_json(&kansa(
+        d,
+        &["chain", "tx", &format!("{}#1", h(3)), "--json"],
+    ));
+    assert_eq!(t["asset"], "ethereum:ETH");
+    assert_eq!(t["block"], "ethereum:102");
+    // Where C's USDT came from: 1 USDT minted (through A), 3 from B's
+    // opening balance (origin unknown).
+    let tr = stdout_json(&kansa(
+        d,
+        &[
+            "trace",
+            "taint",
+            "--from",
+            c,
+            "--asset",
+            "ethereum:USDT",
+            "--direction",
+            "backward",
+            "--json",
+        ],
+    ));
+    assert_eq!(tr["asset"], "ethereum:USDT");
+    assert_eq!(
+        (tr["mined"].as_u64(), tr["unknown"].as_u64()),
+        (Some(1_000_000), Some(3_000_000)),
+        "{tr}"
+    );
+    // A bad row: refused with its line and field, the graph as it was.
+    let bad = d.join("bad.csv");
+    std::fs::write(
+        &bad,
+        format!(
+            "chain,tx_hash,block,from,to,asset,amount\neth,{},200,{a},{b},USDT,-4\n",
+            h(9)
+        ),
+    )
+    .unwrap();
+    let o = kansa(d, &["chain", "import", bad.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("bad.csv:2: field amount")
+            && err.contains("negative")
+            && err.contains("nothing was imported"),
+        "{err}"
+    );
+    let st2 = stdout_json(&kansa(d, &["chain", "stats", "--json"]));
+    assert_eq!(st2["transactions"], st["transactions"]);
+}
+
+#[test]
 fn a_synthetic_hack_is_traced_to_the_exchange_it_reached() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();

@@ -10,7 +10,7 @@ use kansa_trace::{
 use proptest::prelude::*;
 
 /// The taint a report gives output `vout` of the transaction named `tx`.
-fn tainted_in(g: &MemGraph, r: &TaintReport, tx: &str, vout: u32) -> u64 {
+fn tainted_in(g: &MemGraph, r: &TaintReport, tx: &str, vout: u32) -> u128 {
     let id = g.id(tx);
     r.outputs
         .iter()
@@ -46,7 +46,7 @@ impl Story {
         parse_outpoint(&self.g, &format!("{}:{vout}", self.names.id(tx))).unwrap()
     }
 
-    fn t(&self, r: &TaintReport, tx: &str, vout: u32) -> u64 {
+    fn t(&self, r: &TaintReport, tx: &str, vout: u32) -> u128 {
         tainted_in(&self.names, r, tx, vout)
     }
 }
@@ -181,7 +181,7 @@ fn labels(g: &Graph) -> LabelLookup {
 fn exposure_incoming_splits_direct_and_indirect_with_paths() {
     let s = laundering();
     let lab = labels(&s.g);
-    let e = exposure(&s.g, "cust", Direction::Backward, 6, &lab).unwrap();
+    let e = exposure(&s.g, "cust", Direction::Backward, 6, &lab, None).unwrap();
     assert_eq!(e.amount, 590 + 495);
     let line = |c: &str| e.categories.iter().find(|l| l.category == c).cloned();
     // The mixer paid the customer directly: 495 of the 500 (5 went in fees).
@@ -204,17 +204,17 @@ fn exposure_incoming_splits_direct_and_indirect_with_paths() {
     assert_eq!(p.steps.len(), 4, "{:?}", p.steps);
     assert!(line("exchange").is_none());
     // Haircut conserves: categories plus the unlabelled rest make the whole.
-    let labelled: u64 = e.categories.iter().map(|l| l.total).sum();
+    let labelled: u128 = e.categories.iter().map(|l| l.total).sum();
     assert_eq!(labelled + e.unlabelled, e.amount);
     // The hack is more severe than the mixer and comes first.
     assert_eq!(e.categories[0].category, "hack");
     // Two hops see the mixer but not the hack.
-    let e2 = exposure(&s.g, "cust", Direction::Backward, 2, &lab).unwrap();
+    let e2 = exposure(&s.g, "cust", Direction::Backward, 2, &lab, None).unwrap();
     assert!(e2.categories.iter().all(|l| l.category != "hack"));
-    assert!(exposure(&s.g, "nobody", Direction::Backward, 2, &lab).is_err());
+    assert!(exposure(&s.g, "nobody", Direction::Backward, 2, &lab, None).is_err());
     // One deposit rather than the whole address: the mixer's payout alone.
     let dep = format!("{}:0", s.names.id("mixout"));
-    let d = exposure(&s.g, &dep, Direction::Backward, 6, &lab).unwrap();
+    let d = exposure(&s.g, &dep, Direction::Backward, 6, &lab, None).unwrap();
     assert_eq!(d.amount, 495);
     assert_eq!(d.categories.len(), 1);
     assert_eq!(
@@ -228,7 +228,7 @@ fn exposure_outgoing_ends_at_the_exchange() {
     let s = laundering();
     let lab = labels(&s.g);
     // Where the thief's funds went: 300 straight to the exchange's deposit address.
-    let e = exposure(&s.g, "thief", Direction::Forward, 6, &lab).unwrap();
+    let e = exposure(&s.g, "thief", Direction::Forward, 6, &lab, None).unwrap();
     assert_eq!(e.own_labels[0].category, "hack");
     let ex = e
         .categories
@@ -236,7 +236,7 @@ fn exposure_outgoing_ends_at_the_exchange() {
         .find(|l| l.category == "exchange")
         .unwrap();
     assert_eq!((ex.direct, ex.indirect), (300, 0));
-    let labelled: u64 = e.categories.iter().map(|l| l.total).sum();
+    let labelled: u128 = e.categories.iter().map(|l| l.total).sum();
     assert_eq!(labelled + e.unlabelled, 1000);
 }
 
@@ -301,6 +301,7 @@ fn the_first_real_payment_forward_and_backward() {
         Direction::Backward,
         3,
         &lab,
+        None,
     )
     .unwrap();
     assert_eq!(e.categories[0].direct, 1_000_000_000);
@@ -399,7 +400,7 @@ proptest! {
             // from two sources at once: still exact.
             for dir in [Direction::Backward, Direction::Forward] {
                 let mut o = TraceOptions::new(policy, dir, hops);
-                o.min_amount = (pick % 40) as u64;
+                o.min_amount = (pick % 40) as u128;
                 o.stop.insert((pick % g.address_count()) as u32);
                 o.stop.insert((pick / 7 % g.address_count()) as u32);
                 let other = (pick / 3 % n) as u64;
@@ -434,12 +435,12 @@ fn a_cluster_inherits_its_addresses_labels() {
     );
     let x1 = s.g.address_index("x1").unwrap();
     assert_eq!(lab.labels(&s.g, x1)[0].label, "An exchange");
-    let e = exposure(&s.g, "cust", Direction::Backward, 6, &lab).unwrap();
+    let e = exposure(&s.g, "cust", Direction::Backward, 6, &lab, None).unwrap();
     // 140 → merge:0 → shared 70/70 over x1 and x2, both the exchange's.
     assert_eq!(e.categories[0].category, "exchange");
     assert_eq!((e.categories[0].direct, e.categories[0].indirect), (0, 140));
     // The exchange's own exposure does not count itself.
-    let own = exposure(&s.g, "x1", Direction::Backward, 6, &lab).unwrap();
+    let own = exposure(&s.g, "x1", Direction::Backward, 6, &lab, None).unwrap();
     assert!(own.categories.is_empty());
     assert_eq!(own.own_labels[0].category, "exchange");
 }
