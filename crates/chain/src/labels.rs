@@ -44,6 +44,9 @@ pub fn risk_category(category: Option<&str>, abuse: Option<&str>) -> String {
     let c = category.map(norm).unwrap_or_default();
     match c.as_str() {
         "mixing_service" | "mixer" | "coinjoin" => "mixer".into(),
+        // Services that turn one asset into another: a trace crosses them.
+        "defi_dex" | "dex" | "swap" | "swap_service" | "instant_exchange" | "amm" => "swap".into(),
+        "defi_bridge" | "bridge" | "cross_chain_bridge" => "bridge".into(),
         "" => "unknown".into(),
         _ => c,
     }
@@ -162,6 +165,8 @@ mod tests {
     #[test]
     fn categories() {
         assert_eq!(risk_category(Some("mixing_service"), None), "mixer");
+        assert_eq!(risk_category(Some("defi_dex"), None), "swap");
+        assert_eq!(risk_category(Some("defi_bridge"), None), "bridge");
         assert_eq!(risk_category(Some("exchange"), None), "exchange");
         assert_eq!(risk_category(Some("user"), Some("service_hack")), "hack");
         assert_eq!(risk_category(None, None), "unknown");

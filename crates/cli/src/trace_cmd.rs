@@ -2,9 +2,9 @@
 
 use crate::chain_cmd::{amount, load, load_labels};
 use crate::output::{json, table, thousands};
-use anyhow::{anyhow, Result};
+use anyhow::{anyhow, bail, Result};
 use clap::{Subcommand, ValueEnum};
-use kansa_trace::{exposure, one_asset, trace, Direction, Policy, Subject, TraceOptions};
+use kansa_trace::{exposure, one_asset, trace_across, Direction, Policy, Subject, TraceOptions};
 use std::path::Path;
 
 #[derive(Subcommand, Debug)]
@@ -31,6 +31,10 @@ pub enum TraceCommand {
         /// End the trail at labelled addresses (exchanges, mixers...).
         #[arg(long)]
         stop_at_labels: bool,
+        /// Stay in the source's asset: do not continue through labelled
+        /// swap and bridge services into other assets.
+        #[arg(long)]
+        no_cross: bool,
         /// Outputs listed at most (the largest; totals count them all).
         #[arg(long, default_value_t = 100)]
         limit: usize,
@@ -84,6 +88,7 @@ pub fn run(data: &Path, cmd: TraceCommand) -> Result<bool> {
             min_amount,
             asset,
             stop_at_labels,
+            no_cross,
             limit,
             json: as_json,
         } => {
@@ -105,27 +110,56 @@ pub fn run(data: &Path, cmd: TraceCommand) -> Result<bool> {
                 max_hops,
             );
             opts.min_amount = min_amount;
-            let labels = if stop_at_labels {
-                Some(load_labels(data, &g)?)
+            // Labels end the trail (with --stop-at-labels) and link assets
+            // at swap and bridge services (unless --no-cross).
+            let labels = if stop_at_labels || (!no_cross && g.asset_count() > 1) {
+                load_labels(data, &g)?
             } else {
-                None
+                kansa_trace::LabelLookup::default()
             };
-            if let Some(l) = &labels {
+            if stop_at_labels {
                 // Every labelled cluster ends the trail, but the sources' own.
-                opts.stop_clusters = l.stop_clusters(&g, None);
+                opts.stop_clusters = labels.stop_clusters(&g, None);
                 for o in &sources {
                     if let Some(a) = g.out_address(*o) {
                         opts.stop_clusters.remove(&g.cluster_root(a));
                     }
                 }
             }
+            let cross_labels = if no_cross {
+                kansa_trace::LabelLookup::default()
+            } else {
+                labels
+            };
             let t0 = std::time::Instant::now();
-            let mut r = trace(&g, &sources, &opts).map_err(|e| anyhow!(e))?;
+            let whole: Vec<(u64, kansa_chain::Amount)> =
+                sources.iter().map(|o| (*o, g.value(*o))).collect();
+            let mut all = trace_across(&g, &whole, &opts, &cross_labels).map_err(|e| anyhow!(e))?;
             let secs = t0.elapsed().as_secs_f64();
-            let touched = r.outputs.len();
-            r.truncate_outputs(limit);
+            let touched: usize = all.segments.iter().map(|s| s.outputs.len()).sum();
+            for s in &mut all.segments {
+                s.truncate_outputs(limit);
+            }
+            let mut segments = all.segments.into_iter();
+            let Some(r) = segments.next() else {
+                bail!("the trace has no segment");
+            };
+            let continued: Vec<kansa_trace::TaintReport> = segments.collect();
             if as_json {
-                json(&r)?;
+                #[derive(serde::Serialize)]
+                struct Out<'a> {
+                    #[serde(flatten)]
+                    first: &'a kansa_trace::TaintReport,
+                    crossings: &'a [kansa_trace::Crossing],
+                    continued: &'a [kansa_trace::TaintReport],
+                    crossings_not_followed: u64,
+                }
+                json(&Out {
+                    first: &r,
+                    crossings: &all.crossings,
+                    continued: &continued,
+                    crossings_not_followed: all.crossings_not_followed,
+                })?;
             } else {
                 println!(
                     "{:?} {:?} from {} ({}): {} transactions, {} outputs touched in {:.3} s",
@@ -137,47 +171,34 @@ pub fn run(data: &Path, cmd: TraceCommand) -> Result<bool> {
                         format!("{} outputs", r.sources.len())
                     },
                     amount(r.source_amount, &r.asset),
-                    thousands(r.transactions),
+                    thousands(
+                        r.transactions + continued.iter().map(|c| c.transactions).sum::<u64>()
+                    ),
                     thousands(touched as u64),
                     secs
                 );
-                let rows: Vec<Vec<String>> = r
-                    .outputs
-                    .iter()
-                    .map(|o| {
-                        vec![
-                            o.hop.to_string(),
-                            format!("{}:{}", o.txid, o.vout),
-                            amount(o.tainted, &r.asset),
-                            amount(o.value, &r.asset),
-                            o.address.clone().unwrap_or_default(),
-                            if o.stopped {
-                                "labelled: trail ends".into()
-                            } else if o.spent {
-                                "spent".into()
-                            } else {
-                                "unspent".into()
-                            },
-                        ]
-                    })
-                    .collect();
-                table(&["HOP", "OUTPUT", "TAINTED", "VALUE", "ADDRESS", ""], &rows);
-                let rest = [
-                    ("unspent", r.unspent),
-                    ("fees", r.fees),
-                    ("mined", r.mined),
-                    ("unknown origin", r.unknown),
-                    ("beyond the horizon", r.beyond_horizon),
-                    ("at labelled addresses", r.stopped),
-                    ("below the minimum", r.below_minimum),
-                    ("into other sources", r.into_sources),
-                ];
-                let parts: Vec<String> = rest
-                    .iter()
-                    .filter(|(_, v)| *v > 0)
-                    .map(|(k, v)| format!("{k} {}", amount(*v, &r.asset)))
-                    .collect();
-                println!("rests: {}", parts.join(", "));
+                print_segment(&r);
+                for c in &all.crossings {
+                    println!(
+                        "crossed at {} {} ({}): {} became {} at {} → {}",
+                        c.kind,
+                        c.service,
+                        c.label,
+                        amount(c.amount_in, &c.from_asset),
+                        amount(c.amount_out, &c.to_asset),
+                        c.from_output,
+                        c.to_output
+                    );
+                }
+                for s in &continued {
+                    println!(
+                        "\ncontinued in {} from {} ({})",
+                        s.asset,
+                        s.sources.join(", "),
+                        amount(s.source_amount, &s.asset)
+                    );
+                    print_segment(s);
+                }
             }
             Ok(true)
         }
@@ -250,4 +271,46 @@ pub fn run(data: &Path, cmd: TraceCommand) -> Result<bool> {
             Ok(true)
         }
     }
+}
+
+/// The outputs of one asset's part of a trace, and where its taint rests.
+fn print_segment(r: &kansa_trace::TaintReport) {
+    let rows: Vec<Vec<String>> = r
+        .outputs
+        .iter()
+        .map(|o| {
+            vec![
+                o.hop.to_string(),
+                format!("{}:{}", o.txid, o.vout),
+                amount(o.tainted, &r.asset),
+                amount(o.value, &r.asset),
+                o.address.clone().unwrap_or_default(),
+                if o.stopped {
+                    "labelled: trail ends".into()
+                } else if o.spent {
+                    "spent".into()
+                } else {
+                    "unspent".into()
+                },
+            ]
+        })
+        .collect();
+    table(&["HOP", "OUTPUT", "TAINTED", "VALUE", "ADDRESS", ""], &rows);
+    let rest = [
+        ("unspent", r.unspent),
+        ("fees", r.fees),
+        ("mined", r.mined),
+        ("unknown origin", r.unknown),
+        ("beyond the horizon", r.beyond_horizon),
+        ("at labelled addresses", r.stopped),
+        ("below the minimum", r.below_minimum),
+        ("into other sources", r.into_sources),
+        ("converted into other assets", r.converted),
+    ];
+    let parts: Vec<String> = rest
+        .iter()
+        .filter(|(_, v)| *v > 0)
+        .map(|(k, v)| format!("{k} {}", amount(*v, &r.asset)))
+        .collect();
+    println!("rests: {}", parts.join(", "));
 }

@@ -69,6 +69,11 @@ impl LabelLookup {
             .unwrap_or(&[])
     }
 
+    /// Every labelled cluster's root and labels.
+    pub fn roots(&self) -> impl Iterator<Item = (u32, &[AddressLabel])> {
+        self.by_root.iter().map(|(r, v)| (*r, v.as_slice()))
+    }
+
     /// Labelled clusters.
     pub fn len(&self) -> usize {
         self.by_root.len()

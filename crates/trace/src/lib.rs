@@ -36,13 +36,15 @@
 //! give a lone tainted satoshi to another output than FIFO does; both
 //! rounded policies stay within poison's outputs.
 
+pub mod cross;
 pub mod exposure;
 pub mod graph;
 pub mod taint;
 
+pub use cross::{trace_across, CrossTrace, Crossing};
 pub use exposure::{exposure, AddressLabel, Exposure, ExposureLine, LabelLookup, RiskPath};
 pub use graph::MemGraph;
 pub use taint::{
-    mul_div, one_asset, parse_outpoint, taint_forward, trace, Direction, Policy, Subject,
-    TaintReport, TaintedOutput, TraceOptions,
+    mul_div, one_asset, parse_outpoint, taint_forward, trace, trace_amounts, Direction, Policy,
+    Subject, TaintReport, TaintedOutput, TraceOptions,
 };

@@ -117,6 +117,9 @@ pub struct TaintReport {
     /// Taint that reached another of the sources (already counted whole:
     /// an address's change coming back to it, say).
     pub into_sources: Amount,
+    /// Taint that entered a swap or bridge service and continued in
+    /// another asset (see `crossings` of a cross-asset trace).
+    pub converted: Amount,
     pub transactions: u64,
 }
 
@@ -132,6 +135,7 @@ impl TaintReport {
             + self.stopped
             + self.below_minimum
             + self.into_sources
+            + self.converted
     }
 
     /// Reports stay small: keep only the `n` largest outputs (sources kept).
@@ -371,12 +375,15 @@ pub enum Subject {
 impl Subject {
     /// `TXID:VOUT`, or an address of the graph.
     pub fn parse(g: &Graph, s: &str) -> Result<Subject, String> {
-        if s.contains(':') && !s.starts_with("0x") {
+        if let Some(a) = g.address_index(s) {
+            return Ok(Subject::Address(a));
+        }
+        if s.contains(':') {
             return parse_outpoint(g, s).map(Subject::Output);
         }
-        g.address_index(s)
-            .map(Subject::Address)
-            .ok_or_else(|| format!("{s} is neither TXID:VOUT nor an address in the graph"))
+        Err(format!(
+            "{s} is neither TXID:VOUT nor an address in the graph"
+        ))
     }
 
     /// The outputs it stands for: the output, or all the address received.
@@ -444,10 +451,43 @@ fn src_asset(g: &Graph, sources: &[u64]) -> u32 {
 /// Traces the given outputs (their whole values are the source) forward
 /// or backward under the options. The sources must be of one asset.
 pub fn trace(g: &Graph, sources: &[u64], opts: &TraceOptions) -> Result<TaintReport, String> {
+    let whole: Vec<(u64, Amount)> = sources
+        .iter()
+        .map(|o| {
+            (
+                *o,
+                if *o < g.output_count() {
+                    g.value(*o)
+                } else {
+                    0
+                },
+            )
+        })
+        .collect();
+    trace_amounts(g, &whole, opts)
+}
+
+/// Traces parts of outputs: each source output carries the given amount
+/// (at most its value; under FIFO its first units).
+pub fn trace_amounts(
+    g: &Graph,
+    sources: &[(u64, Amount)],
+    opts: &TraceOptions,
+) -> Result<TaintReport, String> {
+    let mut src: Vec<(u64, Amount)> = sources.to_vec();
+    src.sort_unstable();
+    src.dedup_by_key(|s| s.0);
+    for &(o, _) in &src {
+        if o >= g.output_count() {
+            return Err(format!("output {o} is not in the graph"));
+        }
+    }
+    let ids: Vec<u64> = src.iter().map(|s| s.0).collect();
+    let asset = src_asset(g, &ids);
     let mut report = TaintReport {
         policy: opts.policy,
         direction: opts.direction,
-        asset: g.asset_name(src_asset(g, sources)),
+        asset: g.asset_name(asset),
         sources: Vec::new(),
         source_amount: 0,
         outputs: Vec::new(),
@@ -459,18 +499,12 @@ pub fn trace(g: &Graph, sources: &[u64], opts: &TraceOptions) -> Result<TaintRep
         stopped: 0,
         below_minimum: 0,
         into_sources: 0,
+        converted: 0,
         transactions: 0,
     };
     let mut taint: FxHashMap<u64, Slices> = FxHashMap::default();
     let mut hop: FxHashMap<u32, u32> = FxHashMap::default();
-    let mut src: Vec<u64> = sources.to_vec();
-    src.sort_unstable();
-    src.dedup();
-    let asset = src_asset(g, &src);
-    for &o in &src {
-        if o >= g.output_count() {
-            return Err(format!("output {o} is not in the graph"));
-        }
+    for &(o, amount) in &src {
         if g.asset(g.output_owner(o).0) != asset {
             return Err(format!(
                 "the sources are of several assets ({} and {}): trace one asset at a time",
@@ -478,12 +512,12 @@ pub fn trace(g: &Graph, sources: &[u64], opts: &TraceOptions) -> Result<TaintRep
                 g.asset_name(g.asset(g.output_owner(o).0))
             ));
         }
-        let v = g.value(o);
+        let v = amount.min(g.value(o));
         report.source_amount += v;
         let t = tainted_output(g, o, v, 0, false);
         report.sources.push(format!("{}:{}", t.txid, t.vout));
         report.outputs.push(t);
-        taint.insert(o, vec![(0, v)]);
+        taint.insert(o, whole(v));
     }
     match opts.direction {
         Direction::Forward => forward(g, &src, opts, &mut taint, &mut hop, &mut report),
@@ -494,13 +528,13 @@ pub fn trace(g: &Graph, sources: &[u64], opts: &TraceOptions) -> Result<TaintRep
 
 fn forward(
     g: &Graph,
-    src: &[u64],
+    src: &[(u64, Amount)],
     opts: &TraceOptions,
     taint: &mut FxHashMap<u64, Slices>,
     hop: &mut FxHashMap<u32, u32>,
     report: &mut TaintReport,
 ) {
-    let is_source = |o: u64| src.binary_search(&o).is_ok();
+    let is_source = |o: u64| src.binary_search_by_key(&o, |s| s.0).is_ok();
     let mut heap: BinaryHeap<Reverse<(u32, u32)>> = BinaryHeap::new();
     // Decides what happens to a tainted output at `h` hops: followed (its
     // spender queued; returns true), or resting somewhere (a rested
@@ -532,8 +566,8 @@ fn forward(
         }
         false
     };
-    for &o in src {
-        let v = g.value(o);
+    for &(o, _) in src {
+        let v = taint.get(&o).map(amount).unwrap_or(0);
         if !settle(o, v, 0, &mut heap, hop, report) {
             taint.remove(&o);
         }
@@ -583,13 +617,13 @@ fn forward(
 
 fn backward(
     g: &Graph,
-    src: &[u64],
+    src: &[(u64, Amount)],
     opts: &TraceOptions,
     taint: &mut FxHashMap<u64, Slices>,
     hop: &mut FxHashMap<u32, u32>,
     report: &mut TaintReport,
 ) {
-    let is_source = |o: u64| src.binary_search(&o).is_ok();
+    let is_source = |o: u64| src.binary_search_by_key(&o, |s| s.0).is_ok();
     // Max-heap: a spender is processed before what it spends.
     let mut heap: BinaryHeap<(u32, u32)> = BinaryHeap::new();
     let queue =
@@ -600,9 +634,9 @@ fn backward(
             }
             *e = (*e).min(h);
         };
-    for &o in src {
+    for &(o, _) in src {
         if opts.max_hops == 0 {
-            report.beyond_horizon += g.value(o);
+            report.beyond_horizon += taint.get(&o).map(amount).unwrap_or(0);
         } else {
             queue(g.output_owner(o).0, 0, &mut heap, hop);
         }

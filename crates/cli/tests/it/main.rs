@@ -796,6 +796,65 @@ fn account_transfers_import_query_and_trace() {
 }
 
 #[test]
+fn a_trace_crosses_a_labelled_swap_into_another_asset() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let (thief, pool, next) = (
+        "0x2222222222222222222222222222222222222222",
+        "0x3333333333333333333333333333333333333333",
+        "0x4444444444444444444444444444444444444444",
+    );
+    let h = |n: u8| format!("0x{}", format!("{n:02x}").repeat(32));
+    let csv = d.join("swap.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "chain,tx_hash,block,from,to,asset,amount\n\
+             eth,{},1,0x0000000000000000000000000000000000000000,{thief},USDT,800\n\
+             eth,{},2,{thief},{pool},USDT,800\n\
+             eth,{},2,{pool},{thief},ETH,4000000000000000000\n\
+             eth,{},3,{thief},{next},ETH,4000000000000000000\n",
+            h(1),
+            h(2),
+            h(2),
+            h(3)
+        ),
+    )
+    .unwrap();
+    kansa(d, &["chain", "import", csv.to_str().unwrap()]);
+    let pack = d.join("dex.yaml");
+    std::fs::write(
+        &pack,
+        format!("title: dex\ncategory: defi_dex\nlabel: a pool\nactor: somedex\nsource: test\ntags:\n- address: {pool}\n  currency: ETH\n"),
+    )
+    .unwrap();
+    kansa(d, &["chain", "labels", "import", pack.to_str().unwrap()]);
+    let from = format!("{}:0", h(1));
+    let t = stdout_json(&kansa(d, &["trace", "taint", "--from", &from, "--json"]));
+    assert_eq!(t["converted"], 800, "{t}");
+    assert_eq!(t["crossings"][0]["kind"], "swap");
+    assert_eq!(t["continued"][0]["asset"], "ethereum:ETH");
+    let reached = t["continued"][0]["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["address"] == next && o["tainted"] == 4_000_000_000_000_000_000u64);
+    assert!(reached, "{t}");
+    // --no-cross: the trail ends at the pool.
+    let t = stdout_json(&kansa(
+        d,
+        &["trace", "taint", "--from", &from, "--no-cross", "--json"],
+    ));
+    assert_eq!(t["continued"].as_array().unwrap().len(), 0);
+    let out = kansa(d, &["trace", "taint", "--from", &from]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("crossed at swap") && text.contains("4 ETH"),
+        "{text}"
+    );
+}
+
+#[test]
 fn a_synthetic_hack_is_traced_to_the_exchange_it_reached() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();

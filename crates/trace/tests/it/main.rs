@@ -444,3 +444,5 @@ fn a_cluster_inherits_its_addresses_labels() {
     assert!(own.categories.is_empty());
     assert_eq!(own.own_labels[0].category, "exchange");
 }
+
+mod cross;
