@@ -695,6 +695,17 @@ impl Graph {
         (h != NONE).then_some(h)
     }
 
+    /// The block (its row in `blocks`) of a transaction.
+    pub fn block_of(&self, tx: u32) -> u32 {
+        self.tx_block.as_slice()[tx as usize]
+    }
+
+    /// The transactions of a block (contiguous for Bitcoin blocks).
+    pub fn block_txs(&self, b: u32) -> std::ops::Range<u32> {
+        let r = &self.blocks.as_slice()[b as usize];
+        r.first_tx..r.first_tx + r.n_tx
+    }
+
     /// The block's time, where known.
     pub fn time(&self, tx: u32) -> Option<u32> {
         let b = self.tx_block.as_slice()[tx as usize];

@@ -3,7 +3,8 @@
 //! exposure to risk categories built on it. An engine over the compact
 //! [`kansa_chain::Graph`]; [`MemGraph`] writes small graphs by hand.
 //!
-//! Policies (amounts are integer satoshis; every figure is exact):
+//! Policies (amounts are integers in the asset's base units, satoshis for
+//! Bitcoin; every figure is exact):
 //! - **poison**: a transaction with any tainted input taints all its
 //!   outputs wholly (an upper bound; amounts are not conserved);
 //! - **haircut**: the tainted amount entering a transaction is shared
@@ -17,8 +18,13 @@
 //!   order and the fee takes the end; an output's taint is the overlap of
 //!   its slice with the tainted slices of the inputs. Backward, the
 //!   outputs' attributed slices are mapped onto the inputs' run the same
-//!   way. The fee's taint is counted where it rests (`fees`); it is not
-//!   followed into the miner's coinbase.
+//!   way. Forward, FIFO follows the fee's tainted satoshis into the
+//!   coinbase of its block: the coinbase's run is the subsidy first, then
+//!   the fees of the block's transactions in order (a fee whose inputs are
+//!   not in the graph counts as zero, the subsidy absorbing it), cut by the
+//!   coinbase's outputs. Haircut and poison can do the same
+//!   (`fees_to_coinbase`; off by default for them). Fees with no coinbase
+//!   to go to rest as `fees`.
 //!
 //! Transactions are processed in (height, position) order, which is
 //! topological: a spender after what it spends.

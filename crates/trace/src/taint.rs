@@ -52,6 +52,10 @@ pub struct TraceOptions {
     /// Clusters (by root address) where the trail ends: every member of
     /// a labelled cluster, without listing its millions of addresses.
     pub stop_clusters: FxHashSet<u32>,
+    /// Forward: follow tainted fees into the coinbase of their block (the
+    /// miner's outputs), where the block's coinbase is known. On by
+    /// default for FIFO, as FIFO is defined; off for haircut and poison.
+    pub fees_to_coinbase: bool,
 }
 
 impl TraceOptions {
@@ -63,6 +67,7 @@ impl TraceOptions {
             min_amount: 0,
             stop: FxHashSet::default(),
             stop_clusters: FxHashSet::default(),
+            fees_to_coinbase: policy == Policy::Fifo,
         }
     }
 
@@ -102,7 +107,7 @@ pub struct TaintReport {
     pub outputs: Vec<TaintedOutput>,
     /// Forward: taint in outputs nobody has spent (yet).
     pub unspent: Amount,
-    /// Forward: taint paid away as fees.
+    /// Forward: taint paid away as fees (and not followed into a coinbase).
     pub fees: Amount,
     /// Backward: funds that were mined (a coinbase: subsidy and fees).
     pub mined: Amount,
@@ -218,22 +223,23 @@ pub fn mul_div(a: Amount, b: Amount, d: Amount) -> (Amount, Amount) {
 }
 
 /// Taint of each output and of the fee of one transaction, given the
-/// tainted slices of its inputs (forward).
+/// tainted slices of its inputs (forward). The fee's taint is given as
+/// slices of the fee (FIFO: the end of the inputs' run).
 fn propagate(
     values_in: &[Amount],
     outs: &[Amount],
     inputs: &[Slices],
     policy: Policy,
-) -> (Vec<Slices>, Amount) {
+) -> (Vec<Slices>, Slices) {
     let in_total: Amount = values_in.iter().sum();
     let fee = in_total.saturating_sub(outs.iter().sum());
     let total_taint: Amount = inputs.iter().map(amount).sum();
     match policy {
         Policy::Poison => {
             if total_taint == 0 {
-                return (vec![Vec::new(); outs.len()], 0);
+                return (vec![Vec::new(); outs.len()], Vec::new());
             }
-            (outs.iter().map(|v| whole(*v)).collect(), fee)
+            (outs.iter().map(|v| whole(*v)).collect(), whole(fee))
         }
         Policy::Haircut => {
             let mut w = outs.to_vec();
@@ -242,7 +248,7 @@ fn propagate(
             let fee_share = *shares.last().unwrap_or(&0);
             (
                 shares[..outs.len()].iter().map(|s| whole(*s)).collect(),
-                fee_share,
+                whole(fee_share),
             )
         }
         Policy::Fifo => {
@@ -250,13 +256,43 @@ fn propagate(
             let (run, off) = join(inputs, values_in);
             let result = cut(&run, outs);
             let pos: Amount = outs.iter().sum();
-            let fee_taint: Amount = run
-                .iter()
-                .map(|(a, b)| b.min(&off).saturating_sub(*a.max(&pos)))
-                .sum();
-            (result, fee_taint)
+            let fee_slices = cut(&run, &[pos, off.saturating_sub(pos)])
+                .pop()
+                .unwrap_or_default();
+            (result, fee_slices)
         }
     }
+}
+
+/// Where the fees of a block go: its coinbase, the subsidy's length (the
+/// coinbase's outputs less every fee of the block) and where each
+/// transaction's fee starts in the coinbase's run (subsidy first, then the
+/// fees in block order).
+struct CoinbaseRun {
+    coinbase: u32,
+    first_tx: u32,
+    starts: Vec<Amount>,
+}
+
+fn coinbase_run(g: &Graph, block: u32) -> Option<CoinbaseRun> {
+    let txs = g.block_txs(block);
+    let cb = txs.start;
+    if txs.is_empty() || !g.is_coinbase(cb) {
+        return None;
+    }
+    let fees: Vec<Amount> = (cb + 1..txs.end).map(|t| g.fee(t)).collect();
+    let total: Amount = fees.iter().sum();
+    let mut at = g.output_total(cb).saturating_sub(total);
+    let mut starts = Vec::with_capacity(fees.len());
+    for f in fees {
+        starts.push(at);
+        at += f;
+    }
+    Some(CoinbaseRun {
+        coinbase: cb,
+        first_tx: cb + 1,
+        starts,
+    })
 }
 
 /// Slices of consecutive segments of the given lengths as slices of one
@@ -575,6 +611,10 @@ fn forward(
     let mut values_in: Vec<Amount> = Vec::new();
     let mut outs: Vec<Amount> = Vec::new();
     let mut ins: Vec<Slices> = Vec::new();
+    // Blocks whose coinbase received tainted fees, and the coinbase
+    // outputs already in the report (several fees may reach one).
+    let mut coinbases: FxHashMap<u32, Option<CoinbaseRun>> = FxHashMap::default();
+    let mut cb_seen: FxHashMap<u64, usize> = FxHashMap::default();
     while let Some(Reverse((_, tx))) = heap.pop() {
         let h = hop[&tx];
         values_in.clear();
@@ -593,8 +633,59 @@ fn forward(
         outs.extend(g.outputs(tx).map(|o| g.value(o)));
         report.transactions += 1;
         let (res, fee) = propagate(&values_in, &outs, &ins, opts.policy);
-        report.fees += fee;
+        let fee_taint = amount(&fee);
         let first = g.outputs(tx).start;
+        if fee_taint > 0 && opts.fees_to_coinbase {
+            let block = g.block_of(tx);
+            let run = coinbases
+                .entry(block)
+                .or_insert_with(|| coinbase_run(g, block));
+            match run.as_ref().filter(|r| r.coinbase != tx) {
+                Some(r) => {
+                    let at = r.starts[(tx - r.first_tx) as usize];
+                    let cb_values: Vec<Amount> =
+                        g.outputs(r.coinbase).map(|o| g.value(o)).collect();
+                    let parts: Vec<Slices> = match opts.policy {
+                        Policy::Fifo => {
+                            let shifted: Slices =
+                                fee.iter().map(|(a, b)| (a + at, b + at)).collect();
+                            cut(&shifted, &cb_values)
+                        }
+                        Policy::Haircut => apportion(fee_taint, &cb_values)
+                            .into_iter()
+                            .map(whole)
+                            .collect(),
+                        Policy::Poison => cb_values.iter().map(|v| whole(*v)).collect(),
+                    };
+                    let placed: Amount = parts.iter().map(amount).sum();
+                    // A coinbase claiming less than subsidy and fees leaves
+                    // the rest unclaimed: it stays with the fees.
+                    report.fees += fee_taint.saturating_sub(placed);
+                    let cb_first = g.outputs(r.coinbase).start;
+                    for (k, s) in parts.into_iter().enumerate() {
+                        let a = amount(&s);
+                        if a == 0 {
+                            continue;
+                        }
+                        let o = cb_first + k as u64;
+                        let followed = settle(o, a, h, &mut heap, hop, report);
+                        match cb_seen.get(&o) {
+                            Some(i) => report.outputs[*i].tainted += a,
+                            None => {
+                                cb_seen.insert(o, report.outputs.len());
+                                report.outputs.push(tainted_output(g, o, a, h, false));
+                            }
+                        }
+                        if followed {
+                            taint.entry(o).or_default().extend(s);
+                        }
+                    }
+                }
+                None => report.fees += fee_taint,
+            }
+        } else {
+            report.fees += fee_taint;
+        }
         for (k, s) in res.into_iter().enumerate() {
             let a = amount(&s);
             if a == 0 {

@@ -446,3 +446,62 @@ fn a_cluster_inherits_its_addresses_labels() {
 }
 
 mod cross;
+
+/// FIFO follows a tainted fee into the coinbase of its block, on a real
+/// 2019 block: a transaction spending an output made earlier in the same
+/// block pays a fee; that fee is found in the miner's output.
+#[test]
+fn fifo_fees_go_into_the_coinbase_of_their_block() {
+    let Some(p) = kansa_testdata::shared("chain/btc/block2019Jan.blk") else {
+        return;
+    };
+    let bytes = std::fs::read(&p).unwrap();
+    let mut l = kansa_chain::Ledger::new();
+    let mut r = kansa_chain::IngestReport::default();
+    for (o, b) in kansa_chain::split_blk(&bytes).unwrap() {
+        l.ingest_block(b, &format!("@{o}"), &mut r).unwrap();
+    }
+    let g = l.into_graph();
+    // The first transaction with a fee whose last input was made in this block.
+    let (tx, prev) = (1..g.tx_count() as u32)
+        .find_map(|t| {
+            let last = g.inputs(t).last()?;
+            let p = g.input_prev(last);
+            (p != kansa_chain::NONE64 && g.fee(t) > 0).then_some((t, p))
+        })
+        .expect("a chained transaction with a fee");
+    let coinbase = g.block_txs(g.block_of(tx)).start;
+    assert!(g.is_coinbase(coinbase));
+    let mut opts = TraceOptions::new(Policy::Fifo, Direction::Forward, 1);
+    assert!(opts.fees_to_coinbase);
+    opts.fees_to_coinbase = false;
+    let kept = trace(&g, &[prev], &opts).unwrap();
+    // The last input's satoshis end the run: the fee is taken from them.
+    assert_eq!(kept.fees, g.fee(tx).min(g.value(prev)));
+    opts.fees_to_coinbase = true;
+    let followed = trace(&g, &[prev], &opts).unwrap();
+    assert_eq!(followed.resting(), followed.source_amount);
+    let cb_txid = g.txid(coinbase);
+    let in_coinbase: u128 = followed
+        .outputs
+        .iter()
+        .filter(|o| o.txid == cb_txid)
+        .map(|o| o.tainted)
+        .sum();
+    assert!(in_coinbase > 0);
+    assert_eq!(in_coinbase + followed.fees, kept.fees);
+    // The coinbase claims the subsidy (12.5 BTC) and more than the fees
+    // known here (most inputs were made before this block): all of the
+    // tainted fee lands in it.
+    let known: u128 = g.block_txs(0).skip(1).map(|t| g.fee(t)).sum();
+    assert!(g.output_total(coinbase) > 1_250_000_000 + known);
+    assert_eq!(followed.fees, 0);
+    // Haircut and poison keep fees where they rest unless asked.
+    let h = trace(
+        &g,
+        &[prev],
+        &TraceOptions::new(Policy::Haircut, Direction::Forward, 1),
+    )
+    .unwrap();
+    assert!(h.outputs.iter().all(|o| o.txid != cb_txid));
+}
