@@ -111,12 +111,99 @@ pub struct BlockRow {
     pub time: u32,
 }
 
-/// The high 64 bits of an output's value, for the outputs that have them.
+/// The value of an output too large for its 31-bit slot (21.47 BTC or
+/// more; most wei amounts), for the outputs that have one.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
-pub struct HighWord {
+pub struct LargeValue {
     pub out: u64,
+    pub low: u64,
     pub high: u64,
+}
+
+/// Marks an `out_value` slot whose value is in `out_large`.
+pub const LARGE: u32 = 1 << 31;
+
+/// Entries per base of a two-level offset array.
+pub const OFFSET_CHUNK: usize = 64;
+
+/// A CSR offset array held as 4 bytes an entry: each entry relative to a
+/// 64-bit base per [`OFFSET_CHUNK`] entries. Holds arrays where that many
+/// consecutive entries span less than 4 GiB (outputs of 64 transactions,
+/// bytes of 64 address keys, outputs of 64 addresses).
+#[derive(Debug, Clone, Copy)]
+pub struct Offsets<'a> {
+    lo: &'a [u32],
+    base: &'a [u64],
+}
+
+impl<'a> Offsets<'a> {
+    pub fn new(lo: &'a [u32], base: &'a [u64]) -> Self {
+        Offsets { lo, base }
+    }
+
+    pub fn get(&self, i: usize) -> u64 {
+        self.base[i / OFFSET_CHUNK] + self.lo[i] as u64
+    }
+
+    pub fn len(&self) -> usize {
+        self.lo.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lo.is_empty()
+    }
+
+    pub fn last(&self) -> Option<u64> {
+        (!self.lo.is_empty()).then(|| self.get(self.lo.len() - 1))
+    }
+
+    /// The last index whose offset is ≤ x (the owner of item x).
+    pub fn owner(&self, x: u64) -> usize {
+        let c = self.base.partition_point(|b| *b <= x).saturating_sub(1);
+        let lo = c * OFFSET_CHUNK;
+        let hi = (lo + OFFSET_CHUNK).min(self.lo.len());
+        let b = self.base.get(c).copied().unwrap_or(0);
+        let k = self.lo[lo.min(hi)..hi].partition_point(|v| b + *v as u64 <= x);
+        (lo + k).saturating_sub(1)
+    }
+
+    /// Whether the entries never decrease and fit their bases (checked
+    /// when a graph is opened).
+    pub fn well_formed(&self) -> bool {
+        self.base.len() == self.lo.len().div_ceil(OFFSET_CHUNK)
+            && self
+                .lo
+                .chunks(OFFSET_CHUNK)
+                .all(|c| c.first() == Some(&0) && c.windows(2).all(|w| w[0] <= w[1]))
+            && self.base.windows(2).enumerate().all(|(k, w)| {
+                let last = self.lo[(k + 1) * OFFSET_CHUNK - 1] as u64;
+                w[0] + last <= w[1]
+            })
+    }
+}
+
+/// Appends `v` to a two-level offset array.
+pub(crate) fn push_offset(lo: &mut Vec<u32>, base: &mut Vec<u64>, v: u64) {
+    if lo.len() % OFFSET_CHUNK == 0 {
+        base.push(v);
+    }
+    let b = base.last().copied().unwrap_or(0);
+    debug_assert!(
+        v >= b && v - b <= u32::MAX as u64,
+        "offset chunk spans 4 GiB"
+    );
+    lo.push((v - b) as u32);
+}
+
+/// A two-level offset array from plain offsets.
+pub(crate) fn offsets_from(v: &[u64]) -> (Vec<u32>, Vec<u64>) {
+    let mut lo = Vec::with_capacity(v.len());
+    let mut base = Vec::with_capacity(v.len().div_ceil(OFFSET_CHUNK));
+    for x in v {
+        push_offset(&mut lo, &mut base, *x);
+    }
+    (lo, base)
 }
 
 /// An input whose spent output is not (yet) known.
@@ -176,24 +263,27 @@ macro_rules! columns {
 columns! {
     blocks: BlockRow,
     tx_txid: [u8; 32],
-    tx_block: u32,
     tx_flags: u8,
-    tx_out_start: u64,
-    tx_in_start: u64,
-    out_value: u64,
-    out_value_high: HighWord,
+    tx_out_start: u32,
+    tx_out_base: u64,
+    tx_in_start: u32,
+    tx_in_base: u64,
+    out_value: u32,
+    out_large: LargeValue,
     out_addr: u32,
     out_kind: u8,
     out_spender: u32,
     in_prev: u64,
     unresolved: Unresolved,
     addr_bytes: u8,
-    addr_start: u64,
+    addr_start: u32,
+    addr_base: u64,
     tx_asset: u32,
     asset_bytes: u8,
     asset_start: u64,
     // Derived.
-    addr_out_start: u64,
+    addr_out_start: u32,
+    addr_out_base: u64,
     addr_outs: u64,
     addr_cluster: u32,
     cluster_order: u32,
@@ -406,28 +496,42 @@ impl Graph {
                 Err(format!("graph columns disagree: {what}"))
             }
         };
-        want(self.tx_block.len() == n_tx, "tx_block")?;
         want(self.tx_flags.len() == n_tx, "tx_flags")?;
         want(self.tx_out_start.len() == n_tx + 1, "tx_out_start")?;
         want(self.tx_in_start.len() == n_tx + 1, "tx_in_start")?;
+        for (name, o) in [
+            ("tx_out_start", self.tx_outs()),
+            ("tx_in_start", self.tx_ins()),
+            ("addr_start", self.addr_offsets()),
+            ("addr_out_start", self.addr_out_offsets()),
+        ] {
+            want(o.well_formed(), name)?;
+        }
         want(
-            self.tx_out_start.as_slice().last().copied() == Some(n_out as u64),
+            self.tx_outs().last() == Some(n_out as u64),
             "tx_out_start end",
         )?;
         want(
-            self.tx_in_start.as_slice().last().copied() == Some(self.in_prev.len() as u64),
+            self.tx_ins().last() == Some(self.in_prev.len() as u64),
             "tx_in_start end",
+        )?;
+        want(
+            self.blocks
+                .as_slice()
+                .windows(2)
+                .all(|w| w[0].first_tx + w[0].n_tx <= w[1].first_tx),
+            "blocks in transaction order",
         )?;
         want(self.out_addr.len() == n_out, "out_addr")?;
         want(self.out_kind.len() == n_out, "out_kind")?;
         want(self.out_spender.len() == n_out, "out_spender")?;
         want(
-            self.addr_start.as_slice().last().copied().unwrap_or(0) == self.addr_bytes.len() as u64,
+            self.addr_offsets().last().unwrap_or(0) == self.addr_bytes.len() as u64,
             "addr_start end",
         )?;
         want(self.addr_out_start.len() == n_addr + 1, "addr_out_start")?;
         want(self.addr_cluster.len() == n_addr, "addr_cluster")?;
-        want(self.cluster_order.len() == n_addr, "cluster_order")?;
+        want(self.cluster_order.len() <= n_addr, "cluster_order")?;
         want(self.txid_order.len() == n_tx, "txid_order")?;
         want(
             self.tx_asset.is_empty() || self.tx_asset.len() == n_tx,
@@ -439,22 +543,45 @@ impl Graph {
             "asset_start end",
         )?;
         want(
-            self.out_value_high
+            self.out_large
                 .as_slice()
                 .windows(2)
                 .all(|w| w[0].out < w[1].out)
                 && self
-                    .out_value_high
+                    .out_large
                     .as_slice()
                     .last()
                     .is_none_or(|h| h.out < n_out as u64),
-            "out_value_high",
+            "out_large",
         )?;
         Ok(())
     }
 
     pub fn tx_count(&self) -> usize {
         self.tx_txid.len()
+    }
+
+    /// Each transaction's first output (and the end).
+    pub fn tx_outs(&self) -> Offsets<'_> {
+        Offsets::new(self.tx_out_start.as_slice(), self.tx_out_base.as_slice())
+    }
+
+    /// Each transaction's first input (and the end).
+    pub fn tx_ins(&self) -> Offsets<'_> {
+        Offsets::new(self.tx_in_start.as_slice(), self.tx_in_base.as_slice())
+    }
+
+    /// Where each address key starts in `addr_bytes` (and the end).
+    pub fn addr_offsets(&self) -> Offsets<'_> {
+        Offsets::new(self.addr_start.as_slice(), self.addr_base.as_slice())
+    }
+
+    /// Where each address's outputs start in `addr_outs` (and the end).
+    pub fn addr_out_offsets(&self) -> Offsets<'_> {
+        Offsets::new(
+            self.addr_out_start.as_slice(),
+            self.addr_out_base.as_slice(),
+        )
     }
 
     pub fn output_count(&self) -> u64 {
@@ -578,8 +705,8 @@ impl Graph {
 
     /// The stored key of an address (see [`address_key`]).
     pub fn address_key(&self, a: u32) -> &[u8] {
-        let s = self.addr_start.as_slice();
-        let (lo, hi) = (s[a as usize] as usize, s[a as usize + 1] as usize);
+        let s = self.addr_offsets();
+        let (lo, hi) = (s.get(a as usize) as usize, s.get(a as usize + 1) as usize);
         &self.addr_bytes.as_slice()[lo..hi]
     }
 
@@ -610,14 +737,14 @@ impl Graph {
 
     /// Global ids of the outputs of a transaction.
     pub fn outputs(&self, tx: u32) -> std::ops::Range<u64> {
-        let s = self.tx_out_start.as_slice();
-        s[tx as usize]..s[tx as usize + 1]
+        let s = self.tx_outs();
+        s.get(tx as usize)..s.get(tx as usize + 1)
     }
 
     /// Input ids of a transaction.
     pub fn inputs(&self, tx: u32) -> std::ops::Range<u64> {
-        let s = self.tx_in_start.as_slice();
-        s[tx as usize]..s[tx as usize + 1]
+        let s = self.tx_ins();
+        s.get(tx as usize)..s.get(tx as usize + 1)
     }
 
     /// The output an input spends (`NONE64` while unknown).
@@ -626,14 +753,14 @@ impl Graph {
     }
 
     pub fn value(&self, out: u64) -> Amount {
-        let low = self.out_value.as_slice()[out as usize] as Amount;
-        let hi = self.out_value_high.as_slice();
-        if hi.is_empty() {
-            return low;
+        let v = self.out_value.as_slice()[out as usize];
+        if v & LARGE == 0 {
+            return v as Amount;
         }
-        match hi.binary_search_by_key(&out, |h| h.out) {
-            Ok(k) => low | (hi[k].high as Amount) << 64,
-            Err(_) => low,
+        let large = self.out_large.as_slice();
+        match large.binary_search_by_key(&out, |h| h.out) {
+            Ok(k) => large[k].low as Amount | (large[k].high as Amount) << 64,
+            Err(_) => 0,
         }
     }
 
@@ -649,10 +776,10 @@ impl Graph {
 
     /// The transaction an output belongs to and its index there.
     pub fn output_owner(&self, out: u64) -> (u32, u32) {
-        let s = self.tx_out_start.as_slice();
+        let s = self.tx_outs();
         // The last transaction whose first output is ≤ out.
-        let tx = s.partition_point(|x| *x <= out).saturating_sub(1);
-        (tx as u32, (out - s[tx]) as u32)
+        let tx = s.owner(out);
+        (tx as u32, (out - s.get(tx)) as u32)
     }
 
     pub fn is_coinbase(&self, tx: u32) -> bool {
@@ -690,14 +817,16 @@ impl Graph {
     }
 
     pub fn height(&self, tx: u32) -> Option<u32> {
-        let b = self.tx_block.as_slice()[tx as usize];
+        let b = self.block_of(tx);
         let h = self.blocks.as_slice().get(b as usize)?.height;
         (h != NONE).then_some(h)
     }
 
-    /// The block (its row in `blocks`) of a transaction.
+    /// The block (its row in `blocks`) of a transaction: blocks hold
+    /// consecutive transactions, in order.
     pub fn block_of(&self, tx: u32) -> u32 {
-        self.tx_block.as_slice()[tx as usize]
+        let b = self.blocks.as_slice();
+        (b.partition_point(|r| r.first_tx <= tx).saturating_sub(1)) as u32
     }
 
     /// The transactions of a block (contiguous for Bitcoin blocks).
@@ -708,7 +837,7 @@ impl Graph {
 
     /// The block's time, where known.
     pub fn time(&self, tx: u32) -> Option<u32> {
-        let b = self.tx_block.as_slice()[tx as usize];
+        let b = self.block_of(tx);
         let t = self.blocks.as_slice().get(b as usize)?.time;
         (t != 0).then_some(t)
     }
@@ -720,7 +849,7 @@ impl Graph {
             let chain = name.split(':').next().unwrap_or_default();
             return format!("{chain}:{}", self.height(tx).unwrap_or(0));
         }
-        let b = self.tx_block.as_slice()[tx as usize];
+        let b = self.block_of(tx);
         self.blocks
             .as_slice()
             .get(b as usize)
@@ -789,8 +918,8 @@ impl Graph {
 
     /// Outputs an address received.
     pub fn address_outputs(&self, a: u32) -> &[u64] {
-        let s = self.addr_out_start.as_slice();
-        &self.addr_outs.as_slice()[s[a as usize] as usize..s[a as usize + 1] as usize]
+        let s = self.addr_out_offsets();
+        &self.addr_outs.as_slice()[s.get(a as usize) as usize..s.get(a as usize + 1) as usize]
     }
 
     /// Received, sent, balance and transactions of an address, per asset.
@@ -874,6 +1003,10 @@ impl Graph {
         };
         let lo = order.partition_point(|x| cl[*x as usize] < root);
         let hi = order.partition_point(|x| cl[*x as usize] <= root);
+        if lo == hi {
+            // Not in the order: a cluster of one (its root is itself).
+            return std::slice::from_ref(&cl[a as usize]);
+        }
         &order[lo..hi]
     }
 
@@ -964,6 +1097,33 @@ mod tests {
             assert_eq!(kind_from_u8(k as u8), k);
         }
         assert_eq!(kind_from_u8(200), ScriptKind::NonStandard);
+    }
+
+    #[test]
+    fn two_level_offsets_find_owners_across_chunks() {
+        // 200 transactions with 0..3 outputs each, some empty, spanning
+        // several chunks and a base beyond 32 bits.
+        let mut plain = vec![5_000_000_000u64];
+        for t in 0..200u64 {
+            plain.push(plain.last().unwrap() + (t * 7) % 4);
+        }
+        let (lo, base) = offsets_from(&plain);
+        let o = Offsets::new(&lo, &base);
+        assert!(o.well_formed());
+        assert_eq!(o.len(), plain.len());
+        for (i, v) in plain.iter().enumerate() {
+            assert_eq!(o.get(i), *v);
+        }
+        let end = *plain.last().unwrap();
+        for x in plain[0]..end {
+            let want = plain.partition_point(|v| *v <= x) - 1;
+            assert_eq!(o.owner(x), want, "item {x}");
+        }
+        // A decreasing entry is refused when a graph is opened.
+        let mut bad = lo.clone();
+        bad[3] = bad[2].saturating_sub(1);
+        bad[2] += 1;
+        assert!(!Offsets::new(&bad, &base).well_formed());
     }
 
     #[test]

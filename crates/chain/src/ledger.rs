@@ -11,8 +11,8 @@
 
 use crate::cluster;
 use crate::graph::{
-    Amount, BlockRow, Column, Graph, HighWord, Unresolved, FLAG_COINBASE, NATIVE_ASSET, NONE,
-    NONE64,
+    offsets_from, push_offset, Amount, BlockRow, Column, Graph, LargeValue, Unresolved,
+    FLAG_COINBASE, LARGE, NATIVE_ASSET, NONE, NONE64,
 };
 use bitcoin::consensus::deserialize;
 use bitcoin::hashes::Hash;
@@ -155,9 +155,9 @@ pub type NewOutput<'a> = (u64, ScriptKind, Option<&'a [u8]>);
 impl Ledger {
     pub fn new() -> Self {
         let mut l = Ledger::default();
-        l.g.tx_out_start.vec_mut().push(0);
-        l.g.tx_in_start.vec_mut().push(0);
-        l.g.addr_start.vec_mut().push(0);
+        push_offset(l.g.tx_out_start.vec_mut(), l.g.tx_out_base.vec_mut(), 0);
+        push_offset(l.g.tx_in_start.vec_mut(), l.g.tx_in_base.vec_mut(), 0);
+        push_offset(l.g.addr_start.vec_mut(), l.g.addr_base.vec_mut(), 0);
         l
     }
 
@@ -288,15 +288,14 @@ impl Ledger {
         let i = (self.g.addr_start.len() - 1) as u32;
         self.g.addr_bytes.vec_mut().extend_from_slice(a);
         let end = self.g.addr_bytes.len() as u64;
-        self.g.addr_start.vec_mut().push(end);
+        push_offset(self.g.addr_start.vec_mut(), self.g.addr_base.vec_mut(), end);
         let g = &self.g;
         self.addrs.insert_unique(h, i, |x| fx(g.address_key(*x)));
         i
     }
 
     fn owner_of_input(&self, input: u64) -> u32 {
-        let s = self.g.tx_in_start.as_slice();
-        (s.partition_point(|x| *x <= input) - 1) as u32
+        self.g.tx_ins().owner(input) as u32
     }
 
     /// Appends a transaction row (its outputs and inputs follow).
@@ -310,7 +309,12 @@ impl Ledger {
             col.push(asset);
         }
         self.g.tx_txid.vec_mut().push(txid);
-        self.g.tx_block.vec_mut().push(block);
+        debug_assert_eq!(
+            self.g.blocks.as_slice()[block as usize].first_tx
+                + self.g.blocks.as_slice()[block as usize].n_tx,
+            tx,
+            "a block's transactions are consecutive"
+        );
         self.g.tx_flags.vec_mut().push(flags);
         self.g.blocks.vec_mut()[block as usize].n_tx += 1;
         let ids = self.g.tx_txid.as_slice();
@@ -322,13 +326,15 @@ impl Ledger {
     /// Appends an output of the last transaction.
     pub(crate) fn push_output(&mut self, value: Amount, kind: ScriptKind, addr: u32) -> u64 {
         let o = self.g.out_value.len() as u64;
-        self.g.out_value.vec_mut().push(value as u64);
-        let high = (value >> 64) as u64;
-        if high != 0 {
-            self.g
-                .out_value_high
-                .vec_mut()
-                .push(HighWord { out: o, high });
+        if value < LARGE as Amount {
+            self.g.out_value.vec_mut().push(value as u32);
+        } else {
+            self.g.out_value.vec_mut().push(LARGE);
+            self.g.out_large.vec_mut().push(LargeValue {
+                out: o,
+                low: value as u64,
+                high: (value >> 64) as u64,
+            });
         }
         self.g.out_kind.vec_mut().push(kind as u8);
         self.g.out_addr.vec_mut().push(addr);
@@ -339,7 +345,11 @@ impl Ledger {
     /// Closes the last transaction's outputs.
     pub(crate) fn end_outputs(&mut self) {
         let n = self.g.out_value.len() as u64;
-        self.g.tx_out_start.vec_mut().push(n);
+        push_offset(
+            self.g.tx_out_start.vec_mut(),
+            self.g.tx_out_base.vec_mut(),
+            n,
+        );
     }
 
     /// Appends an input of the last transaction spending output `prev`.
@@ -350,7 +360,7 @@ impl Ledger {
 
     pub(crate) fn end_inputs(&mut self) {
         let n = self.g.in_prev.len() as u64;
-        self.g.tx_in_start.vec_mut().push(n);
+        push_offset(self.g.tx_in_start.vec_mut(), self.g.tx_in_base.vec_mut(), n);
     }
 
     /// The id of an asset named `chain:asset` (the dictionary starts with
@@ -634,7 +644,9 @@ impl Ledger {
                 fill[*a as usize] += 1;
             }
         }
-        g.addr_out_start = Column::Owned(start);
+        let (lo, base) = offsets_from(&start);
+        g.addr_out_start = Column::Owned(lo);
+        g.addr_out_base = Column::Owned(base);
         g.addr_outs = Column::Owned(outs);
         // Clusters.
         let roots = cluster::cluster_roots(&g, opts.change_heuristic);
@@ -650,6 +662,13 @@ impl Ledger {
             order[cstart[*r as usize] as usize] = a as u32;
             cstart[*r as usize] += 1;
         }
+        // Only clusters of two or more are listed: a cluster of one is
+        // its own root (most addresses; see `Graph::cluster_members`).
+        let mut size = vec![0u32; n_addr];
+        for r in &roots {
+            size[*r as usize] += 1;
+        }
+        order.retain(|a| size[roots[*a as usize] as usize] >= 2);
         g.addr_cluster = Column::Owned(roots);
         g.cluster_order = Column::Owned(order);
         // Sorted ids for lookups.
@@ -710,7 +729,9 @@ fn sort_addresses(g: &mut Graph) {
         start.push(bytes.len() as u64);
     }
     g.addr_bytes = Column::Owned(bytes);
-    g.addr_start = Column::Owned(start);
+    let (lo, base) = offsets_from(&start);
+    g.addr_start = Column::Owned(lo);
+    g.addr_base = Column::Owned(base);
     for a in g.out_addr.vec_mut().iter_mut() {
         if *a != NONE {
             *a = new_id[*a as usize];
