@@ -185,7 +185,7 @@ impl<'a> Offsets<'a> {
 
 /// Appends `v` to a two-level offset array.
 pub(crate) fn push_offset(lo: &mut Vec<u32>, base: &mut Vec<u64>, v: u64) {
-    if lo.len() % OFFSET_CHUNK == 0 {
+    if lo.len().is_multiple_of(OFFSET_CHUNK) {
         base.push(v);
     }
     let b = base.last().copied().unwrap_or(0);
