@@ -19,10 +19,9 @@
 //!   its slice with the tainted slices of the inputs. Backward, the
 //!   outputs' attributed slices are mapped onto the inputs' run the same
 //!   way. Forward, FIFO follows the fee's tainted satoshis into the
-//!   coinbase of its block: the coinbase's run is the subsidy first, then
-//!   the fees of the block's transactions in order (a fee whose inputs are
-//!   not in the graph counts as zero, the subsidy absorbing it), cut by the
-//!   coinbase's outputs. Haircut and poison can do the same
+//!   coinbase of its block: the coinbase's run is the fees of the block's
+//!   transactions in block order, then the subsidy (a fee whose inputs are
+//!   not in the graph counts as zero), cut by the coinbase's outputs. Haircut and poison can do the same
 //!   (`fees_to_coinbase`; off by default for them). Fees with no coinbase
 //!   to go to rest as `fees`.
 //!

@@ -264,35 +264,38 @@ fn propagate(
     }
 }
 
-/// Where the fees of a block go: its coinbase, the subsidy's length (the
-/// coinbase's outputs less every fee of the block) and where each
-/// transaction's fee starts in the coinbase's run (subsidy first, then the
-/// fees in block order).
+/// Where the fees of a block go: its coinbase, whose run of satoshis is
+/// the fees of the block's transactions in block order, then the subsidy.
+/// A transaction's fee starts after the fees before it, so only those are
+/// computed (on demand, once per block).
 struct CoinbaseRun {
     coinbase: u32,
-    first_tx: u32,
+    /// Where each fee starts, for the block's transactions from the one
+    /// after the coinbase, as far as asked so far.
     starts: Vec<Amount>,
+    next: Amount,
 }
 
-fn coinbase_run(g: &Graph, block: u32) -> Option<CoinbaseRun> {
-    let txs = g.block_txs(block);
-    let cb = txs.start;
-    if txs.is_empty() || !g.is_coinbase(cb) {
-        return None;
+impl CoinbaseRun {
+    fn new(g: &Graph, block: u32) -> Option<Self> {
+        let cb = g.block_txs(block).start;
+        (!g.block_txs(block).is_empty() && g.is_coinbase(cb)).then_some(CoinbaseRun {
+            coinbase: cb,
+            starts: Vec::new(),
+            next: 0,
+        })
     }
-    let fees: Vec<Amount> = (cb + 1..txs.end).map(|t| g.fee(t)).collect();
-    let total: Amount = fees.iter().sum();
-    let mut at = g.output_total(cb).saturating_sub(total);
-    let mut starts = Vec::with_capacity(fees.len());
-    for f in fees {
-        starts.push(at);
-        at += f;
+
+    /// Where the fee of `tx` (after the coinbase in its block) starts.
+    fn start(&mut self, g: &Graph, tx: u32) -> Amount {
+        let k = (tx - self.coinbase - 1) as usize;
+        while self.starts.len() <= k {
+            let t = self.coinbase + 1 + self.starts.len() as u32;
+            self.starts.push(self.next);
+            self.next += g.fee(t);
+        }
+        self.starts[k]
     }
-    Some(CoinbaseRun {
-        coinbase: cb,
-        first_tx: cb + 1,
-        starts,
-    })
 }
 
 /// Slices of consecutive segments of the given lengths as slices of one
@@ -639,10 +642,10 @@ fn forward(
             let block = g.block_of(tx);
             let run = coinbases
                 .entry(block)
-                .or_insert_with(|| coinbase_run(g, block));
-            match run.as_ref().filter(|r| r.coinbase != tx) {
+                .or_insert_with(|| CoinbaseRun::new(g, block));
+            match run.as_mut().filter(|r| r.coinbase < tx) {
                 Some(r) => {
-                    let at = r.starts[(tx - r.first_tx) as usize];
+                    let at = r.start(g, tx);
                     let cb_values: Vec<Amount> =
                         g.outputs(r.coinbase).map(|o| g.value(o)).collect();
                     let parts: Vec<Slices> = match opts.policy {
