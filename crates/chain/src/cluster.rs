@@ -98,8 +98,8 @@ fn change_output(g: &Graph, tx: u32, input_addrs: &[u32]) -> Option<u32> {
     }
     let fresh = |x: u32| {
         g.address_outputs(x)
-            .first()
-            .map(|o| g.output_owner(*o).0 == tx)
+            .next()
+            .map(|o| g.output_owner(o).0 == tx)
             .unwrap_or(false)
     };
     match (fresh(a), fresh(b)) {

@@ -183,6 +183,34 @@ impl<'a> Offsets<'a> {
     }
 }
 
+/// Output ids, held in 4 bytes while the graph has fewer than 2^32 − 1
+/// outputs (the full Bitcoin chain has about 3 billion) and in 8 beyond.
+#[derive(Debug, Clone)]
+pub enum Ids<'a> {
+    Narrow(std::slice::Iter<'a, u32>),
+    Wide(std::slice::Iter<'a, u64>),
+}
+
+impl Iterator for Ids<'_> {
+    type Item = u64;
+
+    fn next(&mut self) -> Option<u64> {
+        match self {
+            Ids::Narrow(i) => i.next().map(|v| *v as u64),
+            Ids::Wide(i) => i.next().copied(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            Ids::Narrow(i) => i.size_hint(),
+            Ids::Wide(i) => i.size_hint(),
+        }
+    }
+}
+
+impl ExactSizeIterator for Ids<'_> {}
+
 /// Appends `v` to a two-level offset array.
 pub(crate) fn push_offset(lo: &mut Vec<u32>, base: &mut Vec<u64>, v: u64) {
     if lo.len().is_multiple_of(OFFSET_CHUNK) {
@@ -273,7 +301,8 @@ columns! {
     out_addr: u32,
     out_kind: u8,
     out_spender: u32,
-    in_prev: u64,
+    in_prev: u32,
+    in_prev_wide: u64,
     unresolved: Unresolved,
     addr_bytes: u8,
     addr_start: u32,
@@ -284,7 +313,8 @@ columns! {
     // Derived.
     addr_out_start: u32,
     addr_out_base: u64,
-    addr_outs: u64,
+    addr_outs: u32,
+    addr_outs_wide: u64,
     addr_cluster: u32,
     cluster_order: u32,
     txid_order: u32,
@@ -512,7 +542,7 @@ impl Graph {
             "tx_out_start end",
         )?;
         want(
-            self.tx_ins().last() == Some(self.in_prev.len() as u64),
+            self.tx_ins().last() == Some(self.input_count()),
             "tx_in_start end",
         )?;
         want(
@@ -749,7 +779,14 @@ impl Graph {
 
     /// The output an input spends (`NONE64` while unknown).
     pub fn input_prev(&self, input: u64) -> u64 {
-        self.in_prev.as_slice()[input as usize]
+        let wide = self.in_prev_wide.as_slice();
+        if !wide.is_empty() {
+            return wide[input as usize];
+        }
+        match self.in_prev.as_slice()[input as usize] {
+            NONE => NONE64,
+            v => v as u64,
+        }
     }
 
     pub fn value(&self, out: u64) -> Amount {
@@ -917,9 +954,20 @@ impl Graph {
     }
 
     /// Outputs an address received.
-    pub fn address_outputs(&self, a: u32) -> &[u64] {
+    pub fn address_outputs(&self, a: u32) -> Ids<'_> {
         let s = self.addr_out_offsets();
-        &self.addr_outs.as_slice()[s.get(a as usize) as usize..s.get(a as usize + 1) as usize]
+        let r = s.get(a as usize) as usize..s.get(a as usize + 1) as usize;
+        let wide = self.addr_outs_wide.as_slice();
+        if wide.is_empty() {
+            Ids::Narrow(self.addr_outs.as_slice()[r].iter())
+        } else {
+            Ids::Wide(wide[r].iter())
+        }
+    }
+
+    /// Inputs of the graph.
+    pub fn input_count(&self) -> u64 {
+        self.in_prev.len().max(self.in_prev_wide.len()) as u64
     }
 
     /// Received, sent, balance and transactions of an address, per asset.
@@ -934,7 +982,7 @@ impl Graph {
         };
         let mut txs: Vec<u32> = Vec::new();
         let mut per: Vec<(u32, AssetBalance)> = Vec::new();
-        for &o in self.address_outputs(a) {
+        for o in self.address_outputs(a) {
             let v = self.value(o);
             let tx = self.output_owner(o).0;
             let asset = self.asset(tx);
@@ -1060,7 +1108,7 @@ impl Graph {
             .iter()
             .map(|(_, b)| b.len() as u64)
             .sum();
-        let edges = self.out_value.len() + self.in_prev.len();
+        let edges = self.out_value.len() + self.input_count() as usize;
         GraphStats {
             blocks: blocks.len() as u64,
             orphan_blocks: blocks.iter().filter(|b| b.height == NONE).count() as u64,
@@ -1071,7 +1119,7 @@ impl Graph {
                 .max(),
             transactions: self.tx_count() as u64,
             outputs: self.out_value.len() as u64,
-            inputs: self.in_prev.len() as u64,
+            inputs: self.input_count(),
             unresolved_inputs: self.unresolved.len() as u64,
             addresses: self.address_count() as u64,
             clusters: clusters as u64,

@@ -354,12 +354,45 @@ impl Ledger {
 
     /// Appends an input of the last transaction spending output `prev`.
     pub(crate) fn push_input(&mut self, prev: u64, tx: u32) {
-        self.g.in_prev.vec_mut().push(prev);
+        self.push_prev(prev);
         self.g.out_spender.vec_mut()[prev as usize] = tx;
     }
 
+    /// Appends the spent output of an input: 4 bytes while output ids fit,
+    /// the whole column widened to 8 the first time one does not.
+    fn push_prev(&mut self, prev: u64) {
+        if self.g.in_prev_wide.is_empty() && prev != NONE64 && prev >= NONE as u64 {
+            self.widen_prevs();
+        }
+        if self.g.in_prev_wide.is_empty() {
+            let v = if prev == NONE64 { NONE } else { prev as u32 };
+            self.g.in_prev.vec_mut().push(v);
+        } else {
+            self.g.in_prev_wide.vec_mut().push(prev);
+        }
+    }
+
+    fn set_prev(&mut self, input: u64, prev: u64) {
+        if self.g.in_prev_wide.is_empty() && prev >= NONE as u64 {
+            self.widen_prevs();
+        }
+        if self.g.in_prev_wide.is_empty() {
+            self.g.in_prev.vec_mut()[input as usize] = prev as u32;
+        } else {
+            self.g.in_prev_wide.vec_mut()[input as usize] = prev;
+        }
+    }
+
+    fn widen_prevs(&mut self) {
+        let wide: Vec<u64> = (0..self.g.input_count())
+            .map(|i| self.g.input_prev(i))
+            .collect();
+        self.g.in_prev = Column::Owned(Vec::new());
+        self.g.in_prev_wide = Column::Owned(wide);
+    }
+
     pub(crate) fn end_inputs(&mut self) {
-        let n = self.g.in_prev.len() as u64;
+        let n = self.g.input_count();
         push_offset(self.g.tx_in_start.vec_mut(), self.g.tx_in_base.vec_mut(), n);
     }
 
@@ -472,7 +505,7 @@ impl Ledger {
         // Inputs.
         let mut in_total: Option<Amount> = Some(0);
         for (ptxid, vout) in inputs {
-            let input = self.g.in_prev.len() as u64;
+            let input = self.g.input_count();
             let mut prev = NONE64;
             match self.tx_of(ptxid) {
                 Some(ptx) => {
@@ -506,7 +539,7 @@ impl Ledger {
                     in_total = None;
                 }
             }
-            self.g.in_prev.vec_mut().push(prev);
+            self.push_prev(prev);
         }
         self.end_inputs();
         if let (Some(i), false) = (in_total, coinbase) {
@@ -532,7 +565,7 @@ impl Ledger {
                             ));
                             continue;
                         }
-                        self.g.in_prev.vec_mut()[input as usize] = o;
+                        self.set_prev(input, o);
                         let spender = self.owner_of_input(input);
                         self.g.out_spender.vec_mut()[o as usize] = spender;
                     }
@@ -637,17 +670,30 @@ impl Ledger {
             start[i + 1] += start[i];
         }
         let mut fill = start.clone();
-        let mut outs = vec![0u64; start[n_addr] as usize];
+        // Output ids in 4 bytes while they fit (see `Ids`).
+        let narrow = g.output_count() < NONE as u64;
+        let total = start[n_addr] as usize;
+        let (mut outs32, mut outs64) = if narrow {
+            (vec![0u32; total], Vec::new())
+        } else {
+            (Vec::new(), vec![0u64; total])
+        };
         for (o, a) in g.out_addr.as_slice().iter().enumerate() {
             if *a != NONE {
-                outs[fill[*a as usize] as usize] = o as u64;
+                let k = fill[*a as usize] as usize;
+                if narrow {
+                    outs32[k] = o as u32;
+                } else {
+                    outs64[k] = o as u64;
+                }
                 fill[*a as usize] += 1;
             }
         }
         let (lo, base) = offsets_from(&start);
         g.addr_out_start = Column::Owned(lo);
         g.addr_out_base = Column::Owned(base);
-        g.addr_outs = Column::Owned(outs);
+        g.addr_outs = Column::Owned(outs32);
+        g.addr_outs_wide = Column::Owned(outs64);
         // Clusters.
         let roots = cluster::cluster_roots(&g, opts.change_heuristic);
         let mut cstart = vec![0u32; n_addr + 1];
@@ -736,5 +782,62 @@ fn sort_addresses(g: &mut Graph) {
         if *a != NONE {
             *a = new_id[*a as usize];
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Output ids held in 8 bytes (a graph past 2^32 outputs) read the
+    /// same as in 4: the widening is exercised on a small graph.
+    #[test]
+    fn wide_output_ids_read_like_narrow_ones() {
+        let mut l = Ledger::new();
+        let mut r = IngestReport::default();
+        l.begin_block([1; 32], [0; 32], &mut r);
+        let key = crate::graph::address_key("a");
+        l.add_tx(
+            [2; 32],
+            true,
+            &[],
+            &[(50, ScriptKind::P2pkh, Some(&key))],
+            "t",
+            &mut r,
+        );
+        l.add_tx(
+            [3; 32],
+            false,
+            &[([2; 32], 0), ([9; 32], 0)],
+            &[(40, ScriptKind::P2pkh, Some(&key))],
+            "t",
+            &mut r,
+        );
+        let narrow: Vec<u64> = (0..l.g.input_count()).map(|i| l.g.input_prev(i)).collect();
+        assert_eq!(narrow, vec![0, NONE64]);
+        l.widen_prevs();
+        assert!(l.g.in_prev.is_empty() && l.g.in_prev_wide.len() == 2);
+        let wide: Vec<u64> = (0..l.g.input_count()).map(|i| l.g.input_prev(i)).collect();
+        assert_eq!(wide, narrow);
+        // The unknown input is resolved after widening.
+        l.begin_block([4; 32], [1; 32], &mut r);
+        l.add_tx(
+            [9; 32],
+            true,
+            &[],
+            &[(7, ScriptKind::P2pkh, Some(&key))],
+            "t",
+            &mut r,
+        );
+        assert_eq!(l.g.input_prev(1), 2);
+        let mut g = l.into_graph();
+        let a = g.address_index("a").unwrap();
+        let outs: Vec<u64> = g.address_outputs(a).collect();
+        assert_eq!(outs, vec![0, 1, 2]);
+        g.addr_outs_wide = Column::Owned(outs.clone());
+        g.addr_outs = Column::Owned(Vec::new());
+        assert_eq!(g.address_outputs(a).collect::<Vec<_>>(), outs);
+        assert_eq!(g.address_stats("a").received, 97);
+        assert_eq!(g.check(), Ok(()));
     }
 }

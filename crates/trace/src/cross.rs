@@ -168,8 +168,6 @@ fn forward_links(s: &Services, o: u64, tainted: Amount) -> Vec<(&'static str, u6
         let deposit = g.value(o);
         let best = g
             .address_outputs(depositor)
-            .iter()
-            .copied()
             .filter(|q| {
                 let u = g.output_owner(*q).0;
                 u != t
@@ -237,8 +235,7 @@ fn backward_links(s: &Services, p: u64, attributed: Amount) -> Vec<(&'static str
         // The payee's latest earlier deposit to the same bridge.
         let best = g
             .address_outputs(payee)
-            .iter()
-            .filter_map(|q| g.spender(*q))
+            .filter_map(|q| g.spender(q))
             .filter(|u| *u != t && g.asset(*u) != asset && g.time(*u).unwrap_or(0) <= time)
             .filter_map(|u| receipt(g, u).map(|r| (u, r)))
             .filter(|(_, r)| {

@@ -429,7 +429,7 @@ impl Subject {
     pub fn outputs(&self, g: &Graph) -> Vec<u64> {
         match self {
             Subject::Output(o) => vec![*o],
-            Subject::Address(a) => g.address_outputs(*a).to_vec(),
+            Subject::Address(a) => g.address_outputs(*a).collect(),
         }
     }
 
