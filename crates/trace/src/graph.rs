@@ -13,6 +13,8 @@ pub struct MemGraph {
     report: IngestReport,
     names: HashMap<String, [u8; 32]>,
     blocks: u32,
+    /// The next `add` joins the current block instead of starting one.
+    join: bool,
 }
 
 impl Default for MemGraph {
@@ -37,12 +39,23 @@ impl MemGraph {
             report: IngestReport::default(),
             names: HashMap::new(),
             blocks: 0,
+            join: false,
         }
     }
 
+    /// Makes the next `add` join the current block (a block's first
+    /// transaction without inputs is its coinbase, where fees go).
+    pub fn same_block(&mut self) -> &mut Self {
+        self.join = self.blocks > 0;
+        self
+    }
+
     /// Starts a new block: transactions added afterwards get the next
-    /// height (each `add` may also be its own block; see `add`).
+    /// height (each `add` is its own block unless `same_block` was called).
     fn next_block(&mut self) {
+        if std::mem::take(&mut self.join) {
+            return;
+        }
         let mut hash = [0u8; 32];
         hash[..4].copy_from_slice(&(self.blocks + 1).to_le_bytes());
         let mut prev = [0u8; 32];

@@ -671,9 +671,42 @@ fn forward(
                             continue;
                         }
                         let o = cb_first + k as u64;
+                        if is_source(o) {
+                            report.into_sources += a;
+                            continue;
+                        }
+                        if g.spender(o).is_some_and(|sp| key(g, sp) <= key(g, tx)) {
+                            // Spent before this fee was paid (a coinbase spent
+                            // within its block, which Bitcoin's maturity rule
+                            // forbids): following it would run against the
+                            // order of the chain; the taint stays with the fees.
+                            report.fees += a;
+                            continue;
+                        }
+                        // Shares of several fees never exceed the output
+                        // (a coinbase claiming less than its block's fees):
+                        // what does not fit stays with the fees.
+                        let already = cb_seen
+                            .get(&o)
+                            .map(|i| report.outputs[*i].tainted)
+                            .unwrap_or(0);
+                        let room = g.value(o).saturating_sub(already);
+                        // (Poison is not conserved: each arrival taints
+                        // the output whole.)
+                        let (a, s) = if a > room && opts.policy != Policy::Poison {
+                            report.fees += a - room;
+                            (room, whole(room))
+                        } else {
+                            (a, s)
+                        };
+                        // Settled even when full: reached again at fewer
+                        // hops, its spender's hop count is lowered.
                         let followed = settle(o, a, h, &mut heap, hop, report);
                         match cb_seen.get(&o) {
-                            Some(i) => report.outputs[*i].tainted += a,
+                            Some(i) => {
+                                let t = &mut report.outputs[*i].tainted;
+                                *t = (*t + a).min(g.value(o));
+                            }
                             None => {
                                 cb_seen.insert(o, report.outputs.len());
                                 report.outputs.push(tainted_output(g, o, a, h, false));

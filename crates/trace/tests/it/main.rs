@@ -505,3 +505,91 @@ fn fifo_fees_go_into_the_coinbase_of_their_block() {
     .unwrap();
     assert!(h.outputs.iter().all(|o| o.txid != cb_txid));
 }
+
+/// Blocks of a coinbase and spending transactions (fees paid to the
+/// coinbase of their block; a coinbase may even be spent within its own
+/// block, which Bitcoin forbids but a hand-made graph allows).
+fn random_blocks() -> impl Strategy<Value = Graph> {
+    prop::collection::vec(
+        (
+            prop::collection::vec(1u64..1000, 1..3),
+            prop::collection::vec(
+                (prop::collection::vec(0usize..100, 1..4), 1u64..4, 0u64..50),
+                0..5,
+            ),
+        ),
+        2..8,
+    )
+    .prop_map(|blocks| {
+        let mut g = MemGraph::new();
+        let mut unspent: Vec<(String, u32, u64)> = Vec::new();
+        let mut n = 0;
+        for (b, (cb_outs, txs)) in blocks.into_iter().enumerate() {
+            let cb = format!("cb{b}");
+            // The coinbase pays its outputs plus the block's fees, roughly.
+            g.add(&cb, &[], &cb_outs);
+            for (k, v) in cb_outs.iter().enumerate() {
+                unspent.push((cb.clone(), k as u32, *v));
+            }
+            for (picks, parts, fee) in txs {
+                let mut ins = Vec::new();
+                let mut total = 0;
+                for p in picks {
+                    if unspent.is_empty() {
+                        break;
+                    }
+                    let (t, v, val) = unspent.remove(p % unspent.len());
+                    total += val;
+                    ins.push((t, v));
+                }
+                if ins.is_empty() || total <= fee {
+                    continue;
+                }
+                let spend = total - fee;
+                let outs: Vec<u64> = (0..parts)
+                    .map(|i| spend / parts + u64::from(i == 0) * (spend % parts))
+                    .filter(|v| *v > 0)
+                    .collect();
+                let name = format!("t{n}");
+                n += 1;
+                let refs: Vec<(&str, u32)> = ins.iter().map(|(t, v)| (t.as_str(), *v)).collect();
+                g.same_block().add(&name, &refs, &outs);
+                for (k, v) in outs.iter().enumerate() {
+                    unspent.push((name.clone(), k as u32, *v));
+                }
+            }
+        }
+        g.build()
+    })
+}
+
+proptest! {
+    #[test]
+    fn fees_into_coinbases_conserve_and_nest(g in random_blocks(), hops in 1u32..10, pick in 0u64..1000) {
+        let src = pick % g.output_count();
+        let run = |policy: Policy| {
+            let mut o = TraceOptions::new(policy, Direction::Forward, hops);
+            o.fees_to_coinbase = true;
+            trace(&g, &[src], &o).unwrap()
+        };
+        let (p, h, f) = (run(Policy::Poison), run(Policy::Haircut), run(Policy::Fifo));
+        for r in [&h, &f] {
+            prop_assert_eq!(r.resting(), r.source_amount, "{:?}", r.policy);
+            for o in &r.outputs {
+                prop_assert!(o.tainted <= o.value);
+            }
+        }
+        let set = |r: &TaintReport| -> std::collections::HashSet<(String, u32)> {
+            r.outputs.iter().filter(|o| o.tainted > 0).map(|o| (o.txid.clone(), o.vout)).collect()
+        };
+        let brief = |r: &TaintReport| {
+            r.outputs
+                .iter()
+                .map(|o| format!("{}@{}={}", o.address.clone().unwrap_or_default(), o.hop, o.tainted))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        prop_assert!(set(&f).is_subset(&set(&p)), "FIFO ⊄ poison:\nF {}\nP {}", brief(&f), brief(&p));
+        prop_assert!(set(&h).is_subset(&set(&p)), "haircut ⊄ poison:\nH {}\nP {}", brief(&h), brief(&p));
+    }
+}
