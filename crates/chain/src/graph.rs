@@ -981,12 +981,12 @@ impl Graph {
             return s;
         };
         let mut txs: Vec<u32> = Vec::new();
-        let mut per: Vec<(u32, AssetBalance)> = Vec::new();
+        let mut per: Vec<(u32, AssetBalance, Amount)> = Vec::new();
         for o in self.address_outputs(a) {
             let v = self.value(o);
             let tx = self.output_owner(o).0;
             let asset = self.asset(tx);
-            let k = match per.iter().position(|(x, _)| *x == asset) {
+            let k = match per.iter().position(|(x, _, _)| *x == asset) {
                 Some(k) => k,
                 None => {
                     per.push((
@@ -995,10 +995,17 @@ impl Graph {
                             asset: self.asset_name(asset),
                             ..AssetBalance::default()
                         },
+                        0,
                     ));
                     per.len() - 1
                 }
             };
+            // A transfer's change (its second output, back to the sender)
+            // is neither received nor sent: an account's totals are its
+            // transfers (the change is taken off both at the end).
+            if self.flags(tx) & FLAG_TRANSFER != 0 && o == self.outputs(tx).start + 1 {
+                per[k].2 += v;
+            }
             let b = &mut per[k].1;
             b.received += v;
             b.outputs += 1;
@@ -1011,14 +1018,17 @@ impl Graph {
                 None => b.unspent_outputs += 1,
             }
         }
-        per.sort_by_key(|(x, _)| *x);
-        for (_, b) in &mut per {
+        per.sort_by_key(|(x, _, _)| *x);
+        for (_, b, change) in &mut per {
             b.balance = b.received - b.sent;
+            // Every change output came from a send of this address.
+            b.received -= *change;
+            b.sent -= *change;
         }
         txs.sort_unstable();
         txs.dedup();
         s.tx_count = txs.len() as u64;
-        if let Some((_, b)) = per.first() {
+        if let Some((_, b, _)) = per.first() {
             s.asset = b.asset.clone();
             s.received = b.received;
             s.sent = b.sent;
@@ -1026,7 +1036,7 @@ impl Graph {
             s.outputs = b.outputs;
             s.unspent_outputs = b.unspent_outputs;
         }
-        s.assets = per.into_iter().map(|(_, b)| b).collect();
+        s.assets = per.into_iter().map(|(_, b, _)| b).collect();
         let c = self.cluster_members(a);
         s.cluster = c.first().map(|r| self.address(*r));
         s.cluster_size = c.len() as u64;

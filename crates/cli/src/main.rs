@@ -76,7 +76,27 @@ enum Command {
     },
 }
 
+/// Output cut short by the reader (`kansa ... | head`) ends the program
+/// quietly, as other command-line tools do, instead of a panic report:
+/// `println!` panics when stdout is a closed pipe.
+fn quiet_on_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if msg.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    quiet_on_broken_pipe();
     let cli = Cli::parse();
     let result: Result<bool> = match cli.command {
         Command::Lists { command } => lists_cmd::run(&cli.data, command),

@@ -75,6 +75,12 @@ fn transfers_keep_exact_balances_per_asset() {
     assert_eq!(bal(C, "ethereum:ETH"), 0);
     let s = g.address_stats(B);
     assert_eq!(s.assets.len(), 2);
+    // Totals are transfers: the change outputs back to B are neither
+    // received nor sent.
+    let b_usdt = s.assets.iter().find(|x| x.asset == usdt).unwrap();
+    assert_eq!((b_usdt.received, b_usdt.sent), (600_000_000, 300_000_000));
+    let b_eth = s.assets.iter().find(|x| x.asset == "ethereum:ETH").unwrap();
+    assert_eq!((b_eth.received, b_eth.sent), (50 * ETH, 20 * ETH));
     assert_eq!(s.tx_count, 5);
     // The swap's two transfers: the hash, then HASH#1.
     let swap = g.tx_index(&h(4)).unwrap();
