@@ -838,11 +838,12 @@ impl Graph {
                     self.value(p)
                 }
             })
-            .sum()
+            .fold(0, |t: Amount, v| t.saturating_add(v))
     }
 
     pub fn output_total(&self, tx: u32) -> Amount {
-        self.outputs(tx).map(|o| self.value(o)).sum()
+        self.outputs(tx)
+            .fold(0, |t, o| t.saturating_add(self.value(o)))
     }
 
     /// Inputs less outputs (0 for a coinbase or where inputs are unknown).

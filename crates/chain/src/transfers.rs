@@ -315,10 +315,21 @@ pub fn parse_amount(s: &str) -> Result<Amount, String> {
             "{t:?} is not an integer in base units (wei, sun, token units; no decimal point or exponent)"
         ));
     }
-    digits
+    let v = digits
         .parse::<Amount>()
-        .map_err(|_| format!("{t:?} overflows 128 bits"))
+        .map_err(|_| format!("{t:?} overflows 128 bits"))?;
+    if v > MAX_AMOUNT {
+        return Err(format!(
+            "{t:?} is more than 2^112 base units, beyond any asset's supply (sums of amounts must stay exact)"
+        ));
+    }
+    Ok(v)
 }
+
+/// The largest amount a transfer may carry: 2^112 − 1 base units (about
+/// 5.2 × 10^33; the largest token supplies are near 10^33 base units), so
+/// that sums of 65,536 amounts stay within 128 bits.
+pub const MAX_AMOUNT: Amount = (1 << 112) - 1;
 
 /// Seconds since 1970 from digits, or from `YYYY-MM-DD[T ]HH:MM:SS`
 /// with optional fraction and `Z`, ` UTC` or `±HH:MM`.
@@ -454,7 +465,10 @@ impl Ledger {
     fn account_balance(&self, key: (u32, u32)) -> Amount {
         self.accounts
             .get(&key)
-            .map(|v| v.iter().map(|o| self.g.value(*o)).sum())
+            .map(|v| {
+                v.iter()
+                    .fold(0 as Amount, |t, o| t.saturating_add(self.g.value(*o)))
+            })
             .unwrap_or(0)
     }
 
@@ -541,7 +555,9 @@ impl Ledger {
             let spent = from
                 .map(|f| self.accounts.remove(&(f, asset)).unwrap_or_default())
                 .unwrap_or_default();
-            let total: Amount = spent.iter().map(|o| self.g.value(*o)).sum();
+            let total: Amount = spent
+                .iter()
+                .fold(0, |t, o| t.saturating_add(self.g.value(*o)));
             let out = self.push_output(t.amount, ScriptKind::Account, to);
             let change = total.saturating_sub(t.amount);
             let change_out = match (from, change) {
@@ -571,9 +587,12 @@ mod tests {
     fn amounts_are_exact_integers() {
         assert_eq!(parse_amount("0"), Ok(0));
         assert_eq!(
-            parse_amount("340282366920938463463374607431768211455"),
-            Ok(u128::MAX)
+            parse_amount("5192296858534827628530496329220095"),
+            Ok(MAX_AMOUNT)
         );
+        assert!(parse_amount("5192296858534827628530496329220096")
+            .unwrap_err()
+            .contains("2^112"));
         assert!(parse_amount("340282366920938463463374607431768211456")
             .unwrap_err()
             .contains("overflows"));
