@@ -10,8 +10,9 @@
 //!
 //! Amounts are exact integers in the asset's base units ([`Amount`],
 //! 128 bits: wei overflow 64 bits at 18.4 ETH). An output's value is held
-//! as its low 64 bits, with the rare high words in a side table sorted by
-//! output, so that Bitcoin pays nothing for them.
+//! in a 31-bit slot; values of 2^31 or more (21.47 BTC, most wei amounts)
+//! sit whole in a side table sorted by output (`out_large`), so that
+//! Bitcoin pays 4 bytes for nearly every value.
 //!
 //! Assets: every transaction moves one asset. A graph of Bitcoin blocks
 //! only has no asset column (all is `bitcoin:BTC`); account-model
@@ -483,27 +484,29 @@ pub fn parse_txid(s: &str) -> Option<[u8; 32]> {
     s.parse::<Txid>().ok().map(|t| t.to_byte_array())
 }
 
+/// An id derived from a tag and parts (SHA-256 of their concatenation),
+/// for what the chain names only by position: the k-th transfer of a hash,
+/// opening balances, blocks of transfers.
+pub fn derived_id(tag: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    use bitcoin::hashes::sha256;
+    let mut e = sha256::Hash::engine();
+    bitcoin::hashes::HashEngine::input(&mut e, tag);
+    for p in parts {
+        bitcoin::hashes::HashEngine::input(&mut e, p);
+    }
+    sha256::Hash::from_engine(e).to_byte_array()
+}
+
 /// The stored id of the `k`-th transfer of a transaction hash (k > 0): the
 /// first transfer is stored under the hash itself.
 pub fn transfer_id(hash: &[u8; 32], k: u32) -> [u8; 32] {
-    use bitcoin::hashes::sha256;
-    let mut b = Vec::with_capacity(40);
-    b.extend_from_slice(b"transfer");
-    b.extend_from_slice(hash);
-    b.extend_from_slice(&k.to_le_bytes());
-    sha256::Hash::hash(&b).to_byte_array()
+    derived_id(b"transfer", &[hash, &k.to_le_bytes()])
 }
 
 /// The stored id of the opening balance created before transfer `k` of a
 /// transaction hash, the `n`-th for it.
 pub fn opening_id(hash: &[u8; 32], k: u32, n: u32) -> [u8; 32] {
-    use bitcoin::hashes::sha256;
-    let mut b = Vec::with_capacity(44);
-    b.extend_from_slice(b"opening");
-    b.extend_from_slice(hash);
-    b.extend_from_slice(&k.to_le_bytes());
-    b.extend_from_slice(&n.to_le_bytes());
-    sha256::Hash::hash(&b).to_byte_array()
+    derived_id(b"opening", &[hash, &k.to_le_bytes(), &n.to_le_bytes()])
 }
 
 pub(crate) fn kind_from_u8(k: u8) -> ScriptKind {
@@ -719,6 +722,19 @@ impl Graph {
         String::from_utf8_lossy(&self.asset_bytes.as_slice()[lo..hi]).into_owned()
     }
 
+    /// The chain of an asset (`bitcoin`, `ethereum`, ...).
+    pub fn asset_chain(&self, asset: u32) -> String {
+        let name = self.asset_name(asset);
+        name.split_once(':')
+            .map(|(c, _)| c.to_string())
+            .unwrap_or(name)
+    }
+
+    /// The output's asset (its transaction's).
+    pub fn output_asset(&self, out: u64) -> u32 {
+        self.asset(self.output_owner(out).0)
+    }
+
     /// The id of an asset named `chain:asset` (case of the chain ignored).
     pub fn asset_index(&self, name: &str) -> Option<u32> {
         (0..self.asset_count() as u32).find(|a| self.asset_name(*a).eq_ignore_ascii_case(name))
@@ -883,8 +899,7 @@ impl Graph {
     /// The block: its hash for Bitcoin, `chain:number` for transfers.
     pub fn block_hash(&self, tx: u32) -> String {
         if self.flags(tx) & (FLAG_TRANSFER | FLAG_OPENING) != 0 {
-            let name = self.asset_name(self.asset(tx));
-            let chain = name.split(':').next().unwrap_or_default();
+            let chain = self.asset_chain(self.asset(tx));
             return format!("{chain}:{}", self.height(tx).unwrap_or(0));
         }
         let b = self.block_of(tx);

@@ -457,9 +457,10 @@ impl Ledger {
             }
             let asset = self.g.asset(tx);
             if let Some(h) = self.g.height(tx) {
-                let name = self.g.asset_name(asset);
-                let chain = name.split(':').next().unwrap_or_default().to_string();
-                let tip = self.chain_tips.entry(chain).or_insert(h);
+                let tip = self
+                    .chain_tips
+                    .entry(self.g.asset_chain(asset))
+                    .or_insert(h);
                 *tip = (*tip).max(h);
             }
             for o in self.g.outputs(tx) {

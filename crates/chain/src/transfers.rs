@@ -24,11 +24,10 @@
 //! in the graph is not added again: importing a file twice changes nothing.
 
 use crate::graph::{
-    address_key, opening_id, parse_txid, transfer_id, Amount, FLAG_COINBASE, FLAG_CONT, FLAG_HEX0X,
-    FLAG_OPENING, FLAG_TRANSFER,
+    address_key, derived_id, opening_id, parse_txid, transfer_id, Amount, FLAG_COINBASE, FLAG_CONT,
+    FLAG_HEX0X, FLAG_OPENING, FLAG_TRANSFER,
 };
 use crate::ledger::{IngestReport, Ledger, ScriptKind};
-use bitcoin::hashes::{sha256, Hash};
 use rustc_hash::FxHashMap;
 
 /// One transfer, checked.
@@ -381,12 +380,7 @@ pub fn parse_time(s: &str) -> Option<u32> {
 }
 
 fn block_id(chain: &str, block: u32, first: &[u8; 32]) -> [u8; 32] {
-    let mut b = Vec::with_capacity(64);
-    b.extend_from_slice(b"block");
-    b.extend_from_slice(chain.as_bytes());
-    b.extend_from_slice(&block.to_le_bytes());
-    b.extend_from_slice(first);
-    sha256::Hash::hash(&b).to_byte_array()
+    derived_id(b"block", &[chain.as_bytes(), &block.to_le_bytes(), first])
 }
 
 impl Ledger {
@@ -506,15 +500,16 @@ impl Ledger {
             .collect();
         // What each sender lacks, found by playing the transfers through.
         let mut bal: FxHashMap<(u32, u32), Amount> = FxHashMap::default();
+        let have = |bal: &FxHashMap<(u32, u32), Amount>, key| match bal.get(&key) {
+            Some(b) => *b,
+            None => self.account_balance(key),
+        };
         let mut lacking: Vec<((u32, u32), Amount, u32)> = Vec::new();
         for (n, ((from, to, asset), k)) in ids.iter().zip(&ks).enumerate() {
             let amount = rows[*k].amount;
             if let Some(f) = from {
                 let key = (*f, *asset);
-                let have = match bal.get(&key) {
-                    Some(b) => *b,
-                    None => self.account_balance(key),
-                };
+                let have = have(&bal, key);
                 if have < amount {
                     match lacking.iter_mut().find(|l| l.0 == key) {
                         Some(l) => l.1 += amount - have,
@@ -524,11 +519,8 @@ impl Ledger {
                 bal.insert(key, have.max(amount) - amount);
             }
             let key = (*to, *asset);
-            let have = match bal.get(&key) {
-                Some(b) => *b,
-                None => self.account_balance(key),
-            };
-            bal.insert(key, have.saturating_add(amount));
+            let got = have(&bal, key).saturating_add(amount);
+            bal.insert(key, got);
         }
         for (m, ((addr, asset), amount, n)) in lacking.into_iter().enumerate() {
             self.push_tx(opening_id(hash, n, m as u32), block, FLAG_OPENING, asset);

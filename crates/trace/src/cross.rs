@@ -85,6 +85,12 @@ impl<'a> Services<'a> {
         Services { g, labels, roots }
     }
 
+    /// The service an output is paid to: (address, kind, cluster root).
+    fn at(&self, o: u64) -> Option<(u32, &'static str, u32)> {
+        let svc = self.g.out_address(o)?;
+        Some((svc, self.kind(svc)?, self.g.cluster_root(svc)))
+    }
+
     fn kind(&self, a: u32) -> Option<&'static str> {
         self.roots.get(&self.g.cluster_root(a)).copied()
     }
@@ -123,13 +129,9 @@ fn outpoint(g: &Graph, o: u64) -> String {
 /// (kind, payout output, amount carried).
 fn forward_links(s: &Services, o: u64, tainted: Amount) -> Vec<(&'static str, u64, Amount)> {
     let g = s.g;
-    let Some(svc) = g.out_address(o) else {
+    let Some((svc, kind, root)) = s.at(o) else {
         return Vec::new();
     };
-    let Some(kind) = s.kind(svc) else {
-        return Vec::new();
-    };
-    let root = g.cluster_root(svc);
     let t = g.output_owner(o).0;
     let asset = g.asset(t);
     let in_root = |a: Option<u32>| a.is_some_and(|a| g.cluster_root(a) == root);
@@ -190,16 +192,9 @@ fn forward_links(s: &Services, o: u64, tainted: Amount) -> Vec<(&'static str, u6
 /// service's own output spent by the payout (where a backward trace stops).
 fn backward_links(s: &Services, p: u64, attributed: Amount) -> Vec<(&'static str, u64, Amount)> {
     let g = s.g;
-    let Some(svc) = g.out_address(p) else {
+    let (Some((svc, kind, root)), Some(t)) = (s.at(p), g.spender(p)) else {
         return Vec::new();
     };
-    let Some(kind) = s.kind(svc) else {
-        return Vec::new();
-    };
-    let Some(t) = g.spender(p) else {
-        return Vec::new();
-    };
-    let root = g.cluster_root(svc);
     let asset = g.asset(t);
     let in_root = |a: Option<u32>| a.is_some_and(|a| g.cluster_root(a) == root);
     let mut out = Vec::new();
@@ -307,7 +302,7 @@ pub fn trace_across(
                     .iter()
                     .find(|l| l.category == kind)
                     .cloned();
-                let to_asset = g.asset(g.output_owner(q).0);
+                let to_asset = g.output_asset(q);
                 result.crossings.push(Crossing {
                     kind: kind.to_string(),
                     service: g.address(svc),

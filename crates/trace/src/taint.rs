@@ -450,7 +450,7 @@ pub fn one_asset(
     mut outputs: Vec<u64>,
     asset: Option<&str>,
 ) -> Result<(u32, Vec<u64>), String> {
-    let asset_of = |o: &u64| g.asset(g.output_owner(*o).0);
+    let asset_of = |o: &u64| g.output_asset(*o);
     let asset = match asset {
         Some(name) => g
             .asset_index(name)
@@ -482,7 +482,7 @@ fn src_asset(g: &Graph, sources: &[u64]) -> u32 {
     sources
         .iter()
         .filter(|o| **o < g.output_count())
-        .map(|o| g.asset(g.output_owner(*o).0))
+        .map(|o| g.output_asset(*o))
         .min()
         .unwrap_or(0)
 }
@@ -544,11 +544,11 @@ pub fn trace_amounts(
     let mut taint: FxHashMap<u64, Slices> = FxHashMap::default();
     let mut hop: FxHashMap<u32, u32> = FxHashMap::default();
     for &(o, amount) in &src {
-        if g.asset(g.output_owner(o).0) != asset {
+        if g.output_asset(o) != asset {
             return Err(format!(
                 "the sources are of several assets ({} and {}): trace one asset at a time",
                 g.asset_name(asset),
-                g.asset_name(g.asset(g.output_owner(o).0))
+                g.asset_name(g.output_asset(o))
             ));
         }
         let v = amount.min(g.value(o));

@@ -240,18 +240,23 @@ fn exposure_outgoing_ends_at_the_exchange() {
     assert_eq!(labelled + e.unlabelled, 1000);
 }
 
-#[test]
-fn the_first_real_payment_forward_and_backward() {
-    let Some(p) = kansa_testdata::shared("chain/btc/firstblocks-0-589.blk") else {
-        return;
-    };
+/// The graph of one of the real block files in `../shared/data/chain/btc`.
+fn real_graph(file: &str) -> Option<Graph> {
+    let p = kansa_testdata::shared(&format!("chain/btc/{file}"))?;
     let bytes = std::fs::read(&p).unwrap();
     let mut l = kansa_chain::Ledger::new();
     let mut r = kansa_chain::IngestReport::default();
     for (o, b) in kansa_chain::split_blk(&bytes).unwrap() {
-        l.ingest_block(b, &format!("@{o}"), &mut r).unwrap();
+        l.ingest_block(b, &format!("{file}@{o}"), &mut r).unwrap();
     }
-    let g = l.into_graph();
+    Some(l.into_graph())
+}
+
+#[test]
+fn the_first_real_payment_forward_and_backward() {
+    let Some(g) = real_graph("firstblocks-0-589.blk") else {
+        return;
+    };
     let block9 = "0437cd7f8525ceed2324359c2d0ba26006d92d856a9c20fa0241106ee5a597c9";
     let tx170 = "f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16";
     let t = |r: &TaintReport, tx: &str, v: u32| {
@@ -452,16 +457,9 @@ mod cross;
 /// block pays a fee; that fee is found in the miner's output.
 #[test]
 fn fifo_fees_go_into_the_coinbase_of_their_block() {
-    let Some(p) = kansa_testdata::shared("chain/btc/block2019Jan.blk") else {
+    let Some(g) = real_graph("block2019Jan.blk") else {
         return;
     };
-    let bytes = std::fs::read(&p).unwrap();
-    let mut l = kansa_chain::Ledger::new();
-    let mut r = kansa_chain::IngestReport::default();
-    for (o, b) in kansa_chain::split_blk(&bytes).unwrap() {
-        l.ingest_block(b, &format!("@{o}"), &mut r).unwrap();
-    }
-    let g = l.into_graph();
     // The first transaction with a fee whose last input was made in this block.
     let (tx, prev) = (1..g.tx_count() as u32)
         .find_map(|t| {
