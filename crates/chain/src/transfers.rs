@@ -337,46 +337,8 @@ pub fn parse_time(s: &str) -> Option<u32> {
     if t.bytes().all(|b| b.is_ascii_digit()) {
         return t.parse().ok();
     }
-    let b = t.as_bytes();
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b' ') {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| t.get(r)?.parse::<i64>().ok();
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
-        return None;
-    }
-    let mut rest = &t[19..];
-    if let Some(r) = rest.strip_prefix('.') {
-        rest = r.trim_start_matches(|c: char| c.is_ascii_digit());
-    }
-    let offset = match rest.trim() {
-        "" | "Z" | "z" | "UTC" | "+00:00" => 0,
-        o if o.len() == 6 && (o.starts_with('+') || o.starts_with('-')) && &o[3..4] == ":" => {
-            let (oh, om) = (o[1..3].parse::<i64>().ok()?, o[4..6].parse::<i64>().ok()?);
-            let v = oh * 3600 + om * 60;
-            if o.starts_with('+') {
-                v
-            } else {
-                -v
-            }
-        }
-        _ => return None,
-    };
-    // Days from the civil date (proleptic Gregorian).
-    let (yy, mm) = if mo <= 2 {
-        (y - 1, mo + 9)
-    } else {
-        (y, mo - 3)
-    };
-    let era = yy.div_euclid(400);
-    let yoe = yy - era * 400;
-    let doy = (153 * mm + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146097 + doe - 719468;
-    let secs = days * 86400 + h * 3600 + mi * 60 + se - offset;
-    u32::try_from(secs).ok()
+    let millis = kansa_model::time::parse_rfc3339(t)?;
+    u32::try_from(millis.div_euclid(1000)).ok()
 }
 
 fn block_id(chain: &str, block: u32, first: &[u8; 32]) -> [u8; 32] {

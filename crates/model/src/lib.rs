@@ -11,6 +11,7 @@ pub mod date;
 pub mod entity;
 pub mod name;
 pub mod snapshot;
+pub mod time;
 
 pub use country::{country_code, country_name};
 pub use date::{DateError, DateValue, PartialDate};
