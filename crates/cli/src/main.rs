@@ -7,6 +7,7 @@ mod customers_cmd;
 mod eval_cmd;
 mod importer;
 mod lists_cmd;
+mod monitor_cmd;
 mod output;
 mod resources;
 mod screen_cmd;
@@ -64,6 +65,11 @@ enum Command {
         #[command(subcommand)]
         command: trace_cmd::TraceCommand,
     },
+    /// Transaction monitoring and custody: events in, decisions out.
+    Monitor {
+        #[command(subcommand)]
+        command: monitor_cmd::MonitorCommand,
+    },
     /// Measure speed and quality (use a release build).
     Bench {
         #[command(subcommand)]
@@ -106,6 +112,7 @@ fn main() -> ExitCode {
         Command::Customers { command } => customers_cmd::run(&cli.data, command),
         Command::Chain { command } => chain_cmd::run(&cli.data, command),
         Command::Trace { command } => trace_cmd::run(&cli.data, command),
+        Command::Monitor { command } => monitor_cmd::run(&cli.data, command),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

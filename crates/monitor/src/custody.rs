@@ -167,8 +167,10 @@ impl WalletState {
                     return Some(TripCause {
                         trigger: "rate",
                         detail: format!(
-                            "outflow over the last hour {hour} is more than {} times the hourly average {baseline} over {:.0} h",
-                            s.rate_factor, hours
+                            "outflow over the last hour {hour} is more than {} times the hourly average {} over {:.0} h",
+                            s.rate_factor,
+                            baseline.rounded(8),
+                            hours
                         ),
                     });
                 }

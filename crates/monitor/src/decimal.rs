@@ -121,6 +121,22 @@ impl Decimal {
         whole.checked_add(part)?.checked_add(tiny).map(Decimal)
     }
 
+    /// Rounded to `places` decimal places (half away from zero), for
+    /// messages.
+    pub fn rounded(self, places: u32) -> Decimal {
+        if places >= SCALE {
+            return self;
+        }
+        let unit = 10i128.pow(SCALE - places);
+        let half = unit / 2;
+        let r = if self.0 >= 0 {
+            (self.0 + half) / unit
+        } else {
+            (self.0 - half) / unit
+        };
+        Decimal(r.saturating_mul(unit))
+    }
+
     /// `self / o` as a float (ratios for rules; `None` when `o` is zero).
     pub fn ratio(self, o: Decimal) -> Option<f64> {
         (o.0 != 0).then(|| self.0 as f64 / o.0 as f64)
@@ -232,5 +248,8 @@ mod tests {
         assert!((p("523000000").to_f64() - 5.23e8).abs() < 1e-6);
         assert_eq!(p("1").ratio(p("4")), Some(0.25));
         assert_eq!(p("1").ratio(Decimal::ZERO), None);
+        assert_eq!(p("65984.605633802816901408").rounded(2), p("65984.61"));
+        assert_eq!(p("-0.125").rounded(2), p("-0.13"));
+        assert_eq!(p("7").rounded(0), p("7"));
     }
 }

@@ -144,6 +144,9 @@ struct RuleFile {
     reason: Option<String>,
     #[serde(default)]
     types: Vec<String>,
+    /// More feature paths to report when the rule fires.
+    #[serde(default)]
+    show: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -523,13 +526,27 @@ impl RulePack {
                 }
                 let mut paths = Vec::new();
                 collect_paths(program.expression(), &mut paths);
+                for p in &r.show {
+                    if !ROOTS.contains(&p.split('.').next().unwrap_or_default()) {
+                        return Err(at(line, format!("{where_}: show {p:?}: unknown variable")));
+                    }
+                    if !paths.contains(p) {
+                        paths.push(p.clone());
+                    }
+                }
                 for p in &paths {
                     schema_check(p).map_err(|m| at(line, format!("{where_}: {m}")))?;
                 }
                 let paths = paths
                     .into_iter()
-                    .filter_map(|p| Program::compile(&p).ok().map(|prog| (p, prog)))
-                    .collect();
+                    .map(|p| match Program::compile(&p) {
+                        Ok(prog) => Ok((p, prog)),
+                        Err(_) => Err(at(
+                            line,
+                            format!("{where_}: show {p:?} is not a feature path"),
+                        )),
+                    })
+                    .collect::<Result<_, _>>()?;
                 rules.push(Rule {
                     scenario: sc.id.clone(),
                     id: r.id.clone(),

@@ -15,12 +15,14 @@
 pub mod chain;
 mod customers;
 mod error;
+mod monitor;
 mod schema;
 mod snapshots;
 
 pub use chain::{graph_dir, open_graph, save_graph, GraphMeta};
 pub use customers::{Customer, Hit, HitChanges, HitEvent};
 pub use error::StoreError;
+pub use monitor::StoredDecision;
 pub use snapshots::{ImportOutcome, ImportRequest, StoreFingerprint};
 
 use rusqlite::Connection;

@@ -71,6 +71,21 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (pack, address, label)
     ) WITHOUT ROWID;
     CREATE INDEX address_labels_address ON address_labels(address);",
+    // 4: monitoring: every event decided, in the order decided, with its
+    // decision (the event log rebuilds the windows on restart).
+    "CREATE TABLE monitor_events (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id   TEXT NOT NULL UNIQUE,
+        time       TEXT NOT NULL,
+        type       TEXT NOT NULL,
+        customer   TEXT,
+        outcome    TEXT NOT NULL CHECK (outcome IN ('approve', 'review', 'hold', 'block')),
+        score      INTEGER NOT NULL,
+        event      TEXT NOT NULL,
+        decision   TEXT NOT NULL
+    );
+    CREATE INDEX monitor_events_customer ON monitor_events(customer, seq);
+    CREATE INDEX monitor_events_outcome ON monitor_events(outcome, seq);",
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -947,3 +947,141 @@ fn a_synthetic_hack_is_traced_to_the_exchange_it_reached() {
         .collect();
     assert!(!reached.is_empty(), "{e}");
 }
+
+fn replay_file(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../monitor/replays")
+        .join(name)
+}
+
+#[test]
+fn monitoring_decides_against_the_real_lists_stores_and_replays() {
+    let Some(lists) = lists_dir() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    import_ok(d, &lists, "ofac-sdn-2021-07");
+    import_ok(d, &lists, "ofac-crypto-addresses-2024-09");
+    let cust = d.join("c.csv");
+    std::fs::write(
+        &cust,
+        "id,name,kind,dob,country,addresses\nc1,Kim Jong Un,person,1984-01-08,KP,\nc2,Taro Yamada,person,,JP,\n",
+    )
+    .unwrap();
+    assert!(kansa(d, &["customers", "import", cust.to_str().unwrap()])
+        .status
+        .success());
+    // The first ETH address of OFAC's per-asset file, written lower-case.
+    let eth = std::fs::read_to_string(
+        lists.join("ofac-crypto-addresses-2024-09/sanctioned_addresses_ETH.txt"),
+    )
+    .unwrap();
+    let listed = eth.lines().next().unwrap().trim().to_ascii_lowercase();
+    let events = d.join("events.jsonl");
+    let lines = [
+        r#"{"id":"e1","type":"login","time":"2024-06-01T00:00:00Z","customer":"c2","ip":"203.0.113.7","country":"JP"}"#.to_string(),
+        format!(r#"{{"id":"e2","type":"withdrawal","time":"2024-06-01T00:05:00Z","customer":"c2","asset":"ETH","amount":"0.5","address":"{listed}"}}"#),
+        r#"{"id":"e3","type":"deposit","time":"2024-06-01T00:06:00Z","customer":"c1","asset":"JPY","amount":"10000"}"#.to_string(),
+        r#"{"id":"e4","type":"login","time":"2024-06-01T00:07:00Z","customer":"c2","country":"IR"}"#.to_string(),
+        r#"{"id":"e5","type":"withdrawal","time":"2024-06-01T00:08:00Z","customer":"c2","asset":"ETH","amount":"0.1","address":"0x1111111111111111111111111111111111111111","counterparty_name":"Kim Jong Un"}"#.to_string(),
+    ];
+    std::fs::write(&events, lines.join("\n")).unwrap();
+    let o = kansa(
+        d,
+        &[
+            "monitor",
+            "run",
+            "--events",
+            events.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out: Vec<Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let outcome = |i: usize| out[i]["outcome"].as_str().unwrap().to_string();
+    assert_eq!(outcome(0), "approve");
+    // The listed address, matched whatever its case, with the entity named.
+    assert_eq!(outcome(1), "block", "{}", out[1]);
+    assert_eq!(out[1]["fired"][0]["rule"], "listed-address");
+    assert_eq!(out[1]["fired"][0]["values"]["address.listed"], true);
+    // The customer screened as Kim Jong Un: held on money events.
+    assert_eq!(outcome(2), "hold", "{}", out[2]);
+    assert!(out[2]["fired"][0]["values"]["customer.hit_entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e.as_str().unwrap().starts_with("ofac-sdn:")));
+    assert_eq!(outcome(3), "block");
+    // A counterparty named as a listed person.
+    assert_eq!(outcome(4), "hold", "{}", out[4]);
+    assert_eq!(out[4]["fired"][0]["rule"], "counterparty-name");
+    assert_eq!(out[5]["summary"]["events"], 5);
+    // Running the same file again decides nothing anew.
+    let o = kansa(
+        d,
+        &[
+            "monitor",
+            "run",
+            "--events",
+            events.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    let again: Vec<Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(again[..5].iter().all(|x| x["duplicate"] == true));
+    assert_eq!(again[1]["outcome"], "block");
+    let stored = stdout_json(&kansa(
+        d,
+        &["monitor", "decisions", "--outcome", "block", "--json"],
+    ));
+    assert_eq!(stored.as_array().unwrap().len(), 2);
+    // A bad line refuses the file, names the line and field, stores nothing.
+    let bad = d.join("bad.jsonl");
+    std::fs::write(&bad, format!("{}\n{}\n", r#"{"id":"n1","type":"login","time":"2024-06-02T00:00:00Z","customer":"c2"}"#, r#"{"id":"n2","type":"deposit","time":"2024-06-02T00:00:00Z","customer":"c2","asset":"BTC","amount":0.1}"#)).unwrap();
+    let o = kansa(d, &["monitor", "run", "--events", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("bad.jsonl: line 2: field amount"), "{err}");
+    let all = stdout_json(&kansa(d, &["monitor", "decisions", "--json"]));
+    assert_eq!(all.as_array().unwrap().len(), 5);
+    // A broken pack is refused with its line.
+    let pack = d.join("pack.toml");
+    std::fs::write(&pack, "[[scenario]]\nid = \"s\"\n[[scenario.rule]]\nid = \"r\"\nwhen = \"event.amount >\"\nscore = 1\n").unwrap();
+    let o = kansa(d, &["monitor", "check", pack.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr)
+        .contains("pack.toml: line 5: scenario s, rule r: CEL does not compile"));
+}
+
+#[test]
+fn the_incident_replays_hold_what_left() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (file, asset, held) in [
+        ("coincheck-2018.jsonl", "XEM", "523300000"),
+        ("dmm-2024.jsonl", "BTC", "4502.9"),
+    ] {
+        let o = kansa(
+            tmp.path(),
+            &[
+                "monitor",
+                "replay",
+                "--no-screening",
+                "--summary",
+                "--json",
+                "--events",
+                replay_file(file).to_str().unwrap(),
+            ],
+        );
+        let s = stdout_json(&o);
+        assert_eq!(
+            s["summary"]["withdrawn"][asset]["hold"], held,
+            "{file}: {s}"
+        );
+        assert_eq!(s["summary"]["failures"], 0);
+    }
+}

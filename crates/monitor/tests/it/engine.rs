@@ -236,6 +236,7 @@ fn a_broken_pack_is_refused_with_its_line() {
         ("\n[[wallet]]\nid = \"w\"\nkind = \"warm\"\nasset = \"BTC\"\n", 2, "neither hot nor cold"),
         ("[[limit]]\nasset = \"BTC\"\nwindow = \"2h\"\nmax = \"1\"\n", 1, "one of 1h, 24h, 30d"),
         ("[settings]\nreview_scor = 1\n", 2, "unknown field"),
+        ("[[scenario]]\nid = \"s\"\n[[scenario.rule]]\nid = \"r\"\nwhen = \"true\"\nscore = 1\nshow = [\"customer.outflows\"]\n", 5, "no field"),
         ("[[scenario]\n", 1, ""),
     ];
     for (text, line, want) in cases {

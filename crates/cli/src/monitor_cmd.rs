@@ -1,0 +1,484 @@
+//! `kansa monitor`: decide events with a rule pack, replay incident files,
+//! check packs, and list stored decisions.
+
+use crate::chain_cmd::load_labels;
+use crate::lists_cmd::open_store;
+use crate::output::json;
+use anyhow::{anyhow, bail, Context, Result};
+use clap::Subcommand;
+use kansa_chain::Graph;
+use kansa_monitor::{
+    read_jsonl, AddressRisk, Decision, Event, Monitor, NameHit, NoScreening, Outcome, RulePack,
+    Screening, Summary,
+};
+use kansa_screen::{AddressIndex, ScreenIndex};
+use kansa_store::{Store, StoredDecision};
+use kansa_trace::{Direction, LabelLookup};
+use std::cell::OnceCell;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Subcommand, Debug)]
+pub enum MonitorCommand {
+    /// Decide every event of a file with a fresh state; nothing is stored.
+    Replay {
+        /// Events, one JSON object per line.
+        #[arg(long)]
+        events: PathBuf,
+        /// Rule pack (TOML); the default pack otherwise.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Do not screen against the stored lists, labels and graph.
+        #[arg(long)]
+        no_screening: bool,
+        /// Print only the summary.
+        #[arg(long)]
+        summary: bool,
+        /// JSON lines: one decision per line, then {"summary": ...}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Decide events and store each decision (idempotent by event id; the
+    /// windows continue from the events stored before).
+    Run {
+        #[arg(long)]
+        events: PathBuf,
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        #[arg(long)]
+        no_screening: bool,
+        #[arg(long)]
+        summary: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a rule pack; errors name the line.
+    Check {
+        /// Rule pack (TOML); the default pack otherwise.
+        rules: Option<PathBuf>,
+    },
+    /// Stored decisions, newest last.
+    Decisions {
+        /// Only this outcome (approve, review, hold, block).
+        #[arg(long)]
+        outcome: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Label categories counted as risky exposure.
+const RISKY: [&str; 7] = [
+    "sanctions",
+    "hack",
+    "mixer",
+    "ransomware",
+    "darknet_market",
+    "scam",
+    "terrorist_financing",
+];
+/// Hops examined for an address's exposure.
+const EXPOSURE_HOPS: u32 = 3;
+
+/// Screening against the store: the customer register's hits, names and
+/// addresses of the active lists, and labels and exposure from the graph.
+struct StoreScreening {
+    data: PathBuf,
+    store: Store,
+    addresses: AddressIndex,
+    names: OnceCell<Option<ScreenIndex>>,
+    graph: Option<(Graph, LabelLookup)>,
+}
+
+impl StoreScreening {
+    fn open(data: &Path) -> Result<StoreScreening> {
+        let store = open_store(data)?;
+        let entities = store.active_entities()?;
+        let addresses = AddressIndex::build(entities.iter());
+        let graph = match kansa_store::open_graph(data) {
+            Ok(Some((g, _))) => {
+                let labels = load_labels(data, &g)?;
+                Some((g, labels))
+            }
+            Ok(None) => None,
+            Err(e) => bail!("cannot open the chain graph in {}: {e}", data.display()),
+        };
+        Ok(StoreScreening {
+            data: data.to_path_buf(),
+            store,
+            addresses,
+            names: OnceCell::new(),
+            graph,
+        })
+    }
+}
+
+impl Screening for StoreScreening {
+    fn customer_hits(&self, customer: &str) -> Vec<NameHit> {
+        self.store
+            .customer_hits(customer)
+            .map(|hits| {
+                hits.into_iter()
+                    .map(|h| NameHit {
+                        entity: h.entity_id,
+                        score: h.score,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn name_hits(&self, name: &str) -> Vec<NameHit> {
+        let idx = self
+            .names
+            .get_or_init(|| crate::screen_cmd::load_index(&self.data, true).ok());
+        let Some(idx) = idx else { return Vec::new() };
+        let Ok(q) = crate::screen_cmd::make_query(name, None, None, "any") else {
+            return Vec::new();
+        };
+        idx.screen(&q, kansa_screen::DEFAULT_THRESHOLD, 5)
+            .into_iter()
+            .map(|m| NameHit {
+                entity: m.entity_id,
+                score: m.score,
+            })
+            .collect()
+    }
+
+    fn address(&self, address: &str) -> AddressRisk {
+        let mut r = AddressRisk::default();
+        if let Ok(hits) = self.addresses.lookup(address) {
+            r.listed = hits.iter().map(|h| h.entity_id.clone()).collect();
+            r.listed.dedup();
+        }
+        if let Some((g, labels)) = &self.graph {
+            if let Some(a) = g.address_index(address) {
+                for l in labels.labels(g, a) {
+                    if !r.categories.contains(&l.category) {
+                        r.categories.push(l.category.clone());
+                    }
+                }
+            }
+            if let Ok(e) =
+                kansa_trace::exposure(g, address, Direction::Backward, EXPOSURE_HOPS, labels, None)
+            {
+                let risky: Vec<_> = e
+                    .categories
+                    .iter()
+                    .filter(|c| RISKY.contains(&c.category.as_str()))
+                    .collect();
+                r.exposure = risky.iter().map(|c| c.share).sum::<f64>().min(1.0);
+                if let Some(top) = risky.iter().max_by(|a, b| a.share.total_cmp(&b.share)) {
+                    r.exposure_category = top.category.clone();
+                }
+            }
+        }
+        r
+    }
+}
+
+fn load_pack(rules: Option<&Path>) -> Result<RulePack> {
+    match rules {
+        None => Ok(RulePack::default_pack()?),
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read {}", p.display()))?;
+            Ok(RulePack::parse(&text, &p.display().to_string())?)
+        }
+    }
+}
+
+fn load_events(path: &Path) -> Result<Vec<Event>> {
+    let f = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(read_jsonl(
+        std::io::BufReader::new(f),
+        &path.display().to_string(),
+    )?)
+}
+
+fn screening(data: &Path, off: bool) -> Result<Box<dyn Screening>> {
+    if off {
+        return Ok(Box::new(NoScreening));
+    }
+    Ok(Box::new(StoreScreening::open(data)?))
+}
+
+/// One decision as a line for people.
+fn line(d: &Decision) -> String {
+    let mut s = format!(
+        "{} {:<14} {:<10} {:<7}",
+        d.time,
+        d.event,
+        d.kind.as_str(),
+        d.outcome.as_str().to_uppercase()
+    )
+    .trim_end()
+    .to_string();
+    if d.duplicate {
+        s.push_str(" (already decided)");
+    }
+    if d.late {
+        s.push_str(" (late)");
+    }
+    if d.score != 0 {
+        s.push_str(&format!(" score {}", d.score));
+    }
+    for f in &d.fired {
+        s.push_str(&format!(
+            "\n    rule {}/{}: {}",
+            f.scenario, f.rule, f.reason
+        ));
+        let vals: Vec<String> = f.values.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        if !vals.is_empty() {
+            s.push_str(&format!(" [{}]", vals.join(", ")));
+        }
+    }
+    for c in &d.controls {
+        s.push_str(&format!(
+            "\n    {} ({}): {}",
+            c.control, c.outcome, c.detail
+        ));
+    }
+    for f in &d.failures {
+        s.push_str(&format!(
+            "\n    FAILED rule {}/{} (line {}): {}",
+            f.scenario, f.rule, f.line, f.error
+        ));
+    }
+    for a in &d.alerts {
+        s.push_str(&format!(
+            "\n    ALERT {} {}: {}",
+            a.kind, a.subject, a.detail
+        ));
+    }
+    s
+}
+
+fn print_summary(s: &Summary) {
+    println!("\n{} events", s.events);
+    for (o, n) in &s.by_outcome {
+        println!("  {o:<8} {n}");
+    }
+    for (asset, by) in &s.withdrawn {
+        let parts: Vec<String> = by.iter().map(|(o, v)| format!("{o} {v}")).collect();
+        println!("  withdrawals of {asset}: {}", parts.join(", "));
+    }
+    if !s.by_rule.is_empty() {
+        println!("  rules fired:");
+        for (r, n) in &s.by_rule {
+            println!("    {r:<48} {n}");
+        }
+    }
+    if !s.by_control.is_empty() {
+        let parts: Vec<String> = s
+            .by_control
+            .iter()
+            .map(|(c, n)| format!("{c} {n}"))
+            .collect();
+        println!("  controls: {}", parts.join(", "));
+    }
+    println!(
+        "  alerts {}, rule failures {}, repeated ids {}",
+        s.alerts, s.failures, s.duplicates
+    );
+}
+
+struct Printer {
+    json: bool,
+    summary_only: bool,
+    summary: Summary,
+    out: std::io::BufWriter<std::io::Stdout>,
+}
+
+impl Printer {
+    fn decision(&mut self, e: &Event, d: &Decision) -> Result<()> {
+        self.summary.add(e, d);
+        if self.summary_only {
+            return Ok(());
+        }
+        if self.json {
+            writeln!(self.out, "{}", serde_json::to_string(d)?)?;
+        } else {
+            writeln!(self.out, "{}", line(d))?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<()> {
+        if self.json {
+            writeln!(
+                self.out,
+                "{}",
+                serde_json::json!({ "summary": self.summary })
+            )?;
+            self.out.flush()?;
+        } else {
+            self.out.flush()?;
+            print_summary(&self.summary);
+        }
+        Ok(())
+    }
+}
+
+/// Events decided per stored batch (one transaction each).
+const BATCH: usize = 1000;
+
+pub fn run(data: &Path, cmd: MonitorCommand) -> Result<bool> {
+    match cmd {
+        MonitorCommand::Check { rules } => {
+            let p = load_pack(rules.as_deref())?;
+            let mut scenarios: Vec<&str> = p.rules.iter().map(|r| r.scenario.as_str()).collect();
+            scenarios.dedup();
+            println!(
+                "{}: {} rules in {} scenarios, {} wallets, {} limits: ok",
+                p.name,
+                p.rules.len(),
+                scenarios.len(),
+                p.wallets.len(),
+                p.limits.len()
+            );
+            Ok(true)
+        }
+        MonitorCommand::Replay {
+            events,
+            rules,
+            no_screening,
+            summary,
+            json: as_json,
+        } => {
+            let pack = load_pack(rules.as_deref())?;
+            let events = load_events(&events)?;
+            let mut m = Monitor::new(pack, screening(data, no_screening)?);
+            let mut p = Printer {
+                json: as_json,
+                summary_only: summary,
+                summary: Summary::default(),
+                out: std::io::BufWriter::new(std::io::stdout()),
+            };
+            for e in &events {
+                let d = m.decide(e);
+                p.decision(e, &d)?;
+            }
+            p.finish()?;
+            Ok(true)
+        }
+        MonitorCommand::Run {
+            events,
+            rules,
+            no_screening,
+            summary,
+            json: as_json,
+        } => {
+            let pack = load_pack(rules.as_deref())?;
+            let events = load_events(&events)?;
+            let mut store = open_store(data)?;
+            let mut m = Monitor::new(pack, screening(data, no_screening)?);
+            // Rebuild the windows from the stored events, in the order decided.
+            let mut after = 0;
+            loop {
+                let rows = store.decisions_after(after, 10_000)?;
+                let Some(last) = rows.last() else { break };
+                after = last.seq;
+                for r in &rows {
+                    let e = Event::parse(&r.event)
+                        .map_err(|e| anyhow!("stored event {}: {e}", r.event_id))?;
+                    m.decide(&e);
+                }
+            }
+            let mut p = Printer {
+                json: as_json,
+                summary_only: summary,
+                summary: Summary::default(),
+                out: std::io::BufWriter::new(std::io::stdout()),
+            };
+            for chunk in events.chunks(BATCH) {
+                let mut decided = Vec::with_capacity(chunk.len());
+                let mut rows = Vec::with_capacity(chunk.len());
+                for e in chunk {
+                    let d = match store.decision(&e.id)? {
+                        Some(stored) => {
+                            let mut d: Decision = serde_json::from_str(&stored.decision)?;
+                            d.duplicate = true;
+                            d
+                        }
+                        None => {
+                            let d = m.decide(e);
+                            if !d.duplicate {
+                                rows.push(StoredDecision {
+                                    seq: 0,
+                                    event_id: e.id.clone(),
+                                    time: d.time.clone(),
+                                    kind: e.kind.as_str().to_string(),
+                                    customer: e.customer.clone(),
+                                    outcome: d.outcome.as_str().to_string(),
+                                    score: d.score,
+                                    event: serde_json::to_string(&e.raw)?,
+                                    decision: serde_json::to_string(&d)?,
+                                });
+                            }
+                            d
+                        }
+                    };
+                    decided.push(d);
+                }
+                // A decision is reported once it is stored.
+                store.record_decisions(&rows)?;
+                for (e, d) in chunk.iter().zip(&decided) {
+                    p.decision(e, d)?;
+                }
+            }
+            p.finish()?;
+            Ok(true)
+        }
+        MonitorCommand::Decisions {
+            outcome,
+            limit,
+            json: as_json,
+        } => {
+            if let Some(o) = &outcome {
+                if Outcome::parse(o).is_none() {
+                    bail!("--outcome {o:?}: one of approve, review, hold, block");
+                }
+            }
+            let store = open_store(data)?;
+            let total = store.decision_count()?;
+            let mut rows = Vec::new();
+            let mut after = 0;
+            loop {
+                let batch = store.decisions_after(after, 10_000)?;
+                let Some(last) = batch.last() else { break };
+                after = last.seq;
+                rows.extend(
+                    batch
+                        .into_iter()
+                        .filter(|r| outcome.as_deref().is_none_or(|o| r.outcome == o)),
+                );
+                if rows.len() > limit * 4 {
+                    rows.drain(..rows.len() - limit);
+                }
+            }
+            if rows.len() > limit {
+                rows.drain(..rows.len() - limit);
+            }
+            let decisions: Vec<Decision> = rows
+                .iter()
+                .map(|r| serde_json::from_str(&r.decision))
+                .collect::<Result<_, _>>()?;
+            if as_json {
+                json(&decisions)?;
+            } else {
+                println!(
+                    "{} decided events stored; showing {}",
+                    total,
+                    decisions.len()
+                );
+                for d in &decisions {
+                    println!("{}", line(d));
+                }
+            }
+            Ok(true)
+        }
+    }
+}

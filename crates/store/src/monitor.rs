@@ -1,0 +1,142 @@
+//! Decided events: the event as received and its decision, appended in
+//! the order decided. The log is what a restarted monitor replays to
+//! rebuild its windows, and what makes decisions idempotent across runs.
+
+use crate::{Store, StoreError};
+use rusqlite::{params, OptionalExtension};
+
+/// One decided event as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredDecision {
+    pub seq: i64,
+    pub event_id: String,
+    pub time: String,
+    pub kind: String,
+    pub customer: Option<String>,
+    pub outcome: String,
+    pub score: i64,
+    /// The event's JSON as received.
+    pub event: String,
+    /// The decision's JSON.
+    pub decision: String,
+}
+
+impl Store {
+    /// Appends decided events in one transaction: all of them land or none.
+    /// An event id already stored is left as it is (the first decision
+    /// stands); returns how many were new.
+    pub fn record_decisions(&mut self, rows: &[StoredDecision]) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut added = 0;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO monitor_events
+                 (event_id, time, type, customer, outcome, score, event, decision)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (event_id) DO NOTHING",
+            )?;
+            for r in rows {
+                added += stmt.execute(params![
+                    r.event_id, r.time, r.kind, r.customer, r.outcome, r.score, r.event, r.decision
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(added)
+    }
+
+    /// The stored decision of an event id.
+    pub fn decision(&self, event_id: &str) -> Result<Option<StoredDecision>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT seq, event_id, time, type, customer, outcome, score, event, decision
+                 FROM monitor_events WHERE event_id = ?1",
+                [event_id],
+                row,
+            )
+            .optional()?)
+    }
+
+    /// Every decided event after `after_seq`, in the order decided.
+    pub fn decisions_after(
+        &self,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<StoredDecision>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, event_id, time, type, customer, outcome, score, event, decision
+             FROM monitor_events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![after_seq, limit as i64], row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// How many events are stored.
+    pub fn decision_count(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM monitor_events", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64)
+    }
+}
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredDecision> {
+    Ok(StoredDecision {
+        seq: r.get(0)?,
+        event_id: r.get(1)?,
+        time: r.get(2)?,
+        kind: r.get(3)?,
+        customer: r.get(4)?,
+        outcome: r.get(5)?,
+        score: r.get(6)?,
+        event: r.get(7)?,
+        decision: r.get(8)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(id: &str, outcome: &str) -> StoredDecision {
+        StoredDecision {
+            seq: 0,
+            event_id: id.into(),
+            time: "2024-06-01T00:00:00Z".into(),
+            kind: "login".into(),
+            customer: Some("c1".into()),
+            outcome: outcome.into(),
+            score: 0,
+            event: "{}".into(),
+            decision: "{}".into(),
+        }
+    }
+
+    #[test]
+    fn the_first_decision_stands_and_a_bad_row_lands_nothing() {
+        let mut s = Store::open_in_memory().expect("store");
+        assert_eq!(
+            s.record_decisions(&[d("a", "approve"), d("b", "hold")])
+                .expect("record"),
+            2
+        );
+        assert_eq!(s.record_decisions(&[d("a", "block")]).expect("record"), 0);
+        assert_eq!(
+            s.decision("a").expect("get").map(|x| x.outcome),
+            Some("approve".into())
+        );
+        // An outcome the schema refuses rolls the whole batch back.
+        assert!(s
+            .record_decisions(&[d("c", "hold"), d("e", "maybe")])
+            .is_err());
+        assert_eq!(s.decision("c").expect("get"), None);
+        let all = s.decisions_after(0, 10).expect("list");
+        assert_eq!(
+            all.iter().map(|x| x.event_id.as_str()).collect::<Vec<_>>(),
+            ["a", "b"]
+        );
+        assert_eq!(s.decision_count().expect("count"), 2);
+    }
+}
