@@ -85,11 +85,16 @@ fn blk_files(dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// Peak resident memory of this process, from /proc.
 fn peak_rss_mib() -> f64 {
+    proc_status_mib("VmHWM:")
+}
+
+/// A memory line of /proc/self/status (`VmHWM:`, `VmRSS:`) in MiB.
+pub fn proc_status_mib(key: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(key))
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|k| k.parse::<f64>().ok())
         })

@@ -33,6 +33,9 @@ pub enum BenchCommand {
     /// Chain ingest against bare decoding, graph build size and memory,
     /// exposure latency and a hack's FIFO trace on a synthetic chain.
     Chain(crate::bench_chain::ChainBenchArgs),
+    /// Monitoring decisions per second and latency, in process and stored;
+    /// window memory per active customer.
+    Monitor(crate::bench_monitor::MonitorBenchArgs),
 }
 
 #[derive(Serialize)]
@@ -82,6 +85,7 @@ pub fn run(data: &Path, cmd: BenchCommand) -> Result<bool> {
             json,
         } => (queries, population, recall_queries, threshold, json),
         BenchCommand::Chain(args) => return crate::bench_chain::run(args),
+        BenchCommand::Monitor(args) => return crate::bench_monitor::run(args),
     };
     let t = Instant::now();
     let (readings, notes) = crate::resources::load_readings();

@@ -2,6 +2,7 @@
 
 mod bench_chain;
 mod bench_cmd;
+mod bench_monitor;
 mod chain_cmd;
 mod customers_cmd;
 mod eval_cmd;

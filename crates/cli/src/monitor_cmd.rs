@@ -323,7 +323,22 @@ impl Printer {
 }
 
 /// Events decided per stored batch (one transaction each).
-const BATCH: usize = 1000;
+pub const BATCH: usize = 1000;
+
+/// An event and its decision as the store keeps them.
+pub fn stored_row(e: &Event, d: &Decision) -> Result<StoredDecision> {
+    Ok(StoredDecision {
+        seq: 0,
+        event_id: e.id.clone(),
+        time: d.time.clone(),
+        kind: e.kind.as_str().to_string(),
+        customer: e.customer.clone(),
+        outcome: d.outcome.as_str().to_string(),
+        score: d.score,
+        event: serde_json::to_string(&e.raw)?,
+        decision: serde_json::to_string(d)?,
+    })
+}
 
 pub fn run(data: &Path, cmd: MonitorCommand) -> Result<bool> {
     match cmd {
@@ -406,17 +421,7 @@ pub fn run(data: &Path, cmd: MonitorCommand) -> Result<bool> {
                         None => {
                             let d = m.decide(e);
                             if !d.duplicate {
-                                rows.push(StoredDecision {
-                                    seq: 0,
-                                    event_id: e.id.clone(),
-                                    time: d.time.clone(),
-                                    kind: e.kind.as_str().to_string(),
-                                    customer: e.customer.clone(),
-                                    outcome: d.outcome.as_str().to_string(),
-                                    score: d.score,
-                                    event: serde_json::to_string(&e.raw)?,
-                                    decision: serde_json::to_string(&d)?,
-                                });
+                                rows.push(stored_row(e, &d)?);
                             }
                             d
                         }

@@ -18,6 +18,8 @@
 //! structuring band under the threshold). Windows include the event being
 //! decided.
 
+use crate::decimal::Decimal;
+use crate::event::Event;
 use crate::window::{Series, Totals};
 use cel::objects::{Key, Map};
 use cel::Value;
@@ -142,21 +144,21 @@ pub fn schema_check(path: &str) -> Result<(), String> {
 /// One window's figures.
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct WindowFeatures {
-    pub count: u64,
+    pub count: i64,
     pub value: f64,
     pub amount: f64,
-    pub distinct: u64,
-    pub near_threshold: u64,
+    pub distinct: i64,
+    pub near_threshold: i64,
 }
 
 impl From<&Totals> for WindowFeatures {
     fn from(t: &Totals) -> Self {
         WindowFeatures {
-            count: t.count,
+            count: t.count as i64,
             value: t.value.to_f64(),
             amount: t.amount.to_f64(),
-            distinct: t.distinct(),
-            near_threshold: t.near_threshold,
+            distinct: t.distinct() as i64,
+            near_threshold: t.near_threshold as i64,
         }
     }
 }
@@ -182,7 +184,7 @@ impl From<&Series> for Windows {
 pub struct CustomerFeatures {
     pub id: String,
     pub known: bool,
-    pub hits: u64,
+    pub hits: i64,
     pub hit_score: f64,
     pub hit_entities: Vec<String>,
     pub age_days: f64,
@@ -203,7 +205,7 @@ pub struct AddressFeatures {
     pub exposure_category: String,
     pub first_use: bool,
     pub age_hours: f64,
-    pub customers_h24: u64,
+    pub customers_h24: i64,
     pub allowlisted: bool,
     pub allowlisted_hours: f64,
     pub flows: Windows,
@@ -212,7 +214,7 @@ pub struct AddressFeatures {
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct CounterpartyFeatures {
     pub name: String,
-    pub hits: u64,
+    pub hits: i64,
     pub score: f64,
     pub entities: Vec<String>,
 }
@@ -228,7 +230,7 @@ pub struct WalletFeatures {
     pub baseline_hourly: f64,
     pub history_hours: f64,
     pub tripped: bool,
-    pub approvals: u64,
+    pub approvals: i64,
     pub outflow: Windows,
 }
 
@@ -247,6 +249,231 @@ pub struct Features {
     pub counterparty: CounterpartyFeatures,
     pub wallet: WalletFeatures,
     pub geo: GeoFeatures,
+}
+
+/// Resolves the names rules read (`customer.outflow.h1.count`, `event.x`,
+/// `address`) straight from the features, without building maps: CEL looks
+/// a dotted name up whole before it selects fields, so each leaf a rule
+/// reads costs one lookup. A whole object (`customer`) is built on demand.
+pub struct Resolver<'a> {
+    pub event: &'a Event,
+    pub value: Option<Decimal>,
+    pub late: bool,
+    pub features: &'a Features,
+    pub settings: &'a Value,
+}
+
+impl std::fmt::Debug for Resolver<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resolver")
+            .field("event", &self.event.id)
+            .finish()
+    }
+}
+
+fn s(v: &str) -> Value {
+    Value::String(Arc::new(v.to_string()))
+}
+
+fn opt(v: &Option<String>) -> Value {
+    s(v.as_deref().unwrap_or_default())
+}
+
+fn list(v: &[String]) -> Value {
+    Value::List(Arc::new(v.iter().map(|x| s(x)).collect()))
+}
+
+fn whole<T: Serialize>(v: &T) -> Option<Value> {
+    cel::to_value(v).ok()
+}
+
+fn window(w: &WindowFeatures, field: Option<&str>) -> Option<Value> {
+    Some(match field {
+        None => return whole(w),
+        Some("count") => Value::Int(w.count),
+        Some("value") => Value::Float(w.value),
+        Some("amount") => Value::Float(w.amount),
+        Some("distinct") => Value::Int(w.distinct),
+        Some("near_threshold") => Value::Int(w.near_threshold),
+        Some(_) => return None,
+    })
+}
+
+fn windows(ws: &Windows, rest: &[&str]) -> Option<Value> {
+    let w = match rest.first() {
+        None => return whole(ws),
+        Some(&"h1") => &ws.h1,
+        Some(&"h24") => &ws.h24,
+        Some(&"d30") => &ws.d30,
+        Some(_) => return None,
+    };
+    if rest.len() > 2 {
+        return None;
+    }
+    window(w, rest.get(1).copied())
+}
+
+impl Resolver<'_> {
+    fn event_value(&self, rest: &[&str]) -> Option<Value> {
+        let e = self.event;
+        let Some(field) = rest.first() else {
+            let mut map: HashMap<Key, Value> = e
+                .raw
+                .iter()
+                .map(|(k, v)| (Key::String(Arc::new(k.clone())), json_to_cel(v)))
+                .collect();
+            for name in STANDARD_EVENT_FIELDS {
+                if let Some(v) = self.event_value(&[name]) {
+                    map.insert(Key::String(Arc::new(name.to_string())), v);
+                }
+            }
+            return Some(Value::Map(Map { map: Arc::new(map) }));
+        };
+        let v = match *field {
+            "id" => s(&e.id),
+            "type" => s(e.kind.as_str()),
+            "time" => Value::Int(e.time),
+            "customer" => opt(&e.customer),
+            "asset" => opt(&e.asset),
+            "amount" => Value::Float(e.amount.map_or(0.0, Decimal::to_f64)),
+            "value" => Value::Float(self.value.map_or(0.0, Decimal::to_f64)),
+            "value_known" => Value::Bool(self.value.is_some()),
+            "wallet" => opt(&e.wallet),
+            "address" => opt(&e.address),
+            "ip" => opt(&e.ip),
+            "country" => opt(&e.country),
+            "late" => Value::Bool(self.late),
+            other => {
+                let mut j = e.raw.get(other)?;
+                for part in &rest[1..] {
+                    j = j.get(part)?;
+                }
+                return Some(json_to_cel(j));
+            }
+        };
+        (rest.len() == 1).then_some(v)
+    }
+
+    /// The value of a dotted name, if the features have it.
+    pub fn lookup(&self, name: &str) -> Option<Value> {
+        let parts: Vec<&str> = name.split('.').collect();
+        let (root, rest) = parts.split_first()?;
+        let f = self.features;
+        let leaf = |v: Value| (rest.len() == 1).then_some(v);
+        match *root {
+            "event" => self.event_value(rest),
+            "settings" => match rest {
+                [] => Some(self.settings.clone()),
+                [k] => match self.settings {
+                    Value::Map(m) => m.map.get(&Key::String(Arc::new(k.to_string()))).cloned(),
+                    _ => None,
+                },
+                _ => None,
+            },
+            "customer" => {
+                let c = &f.customer;
+                match rest.first().copied() {
+                    None => whole(c),
+                    Some("inflow") => windows(&c.inflow, &rest[1..]),
+                    Some("outflow") => windows(&c.outflow, &rest[1..]),
+                    Some("id") => leaf(s(&c.id)),
+                    Some("known") => leaf(Value::Bool(c.known)),
+                    Some("hits") => leaf(Value::Int(c.hits)),
+                    Some("hit_score") => leaf(Value::Float(c.hit_score)),
+                    Some("hit_entities") => leaf(list(&c.hit_entities)),
+                    Some("age_days") => leaf(Value::Float(c.age_days)),
+                    Some("dormant_days") => leaf(Value::Float(c.dormant_days)),
+                    Some("first_event") => leaf(Value::Bool(c.first_event)),
+                    Some("country") => leaf(s(&c.country)),
+                    Some(_) => None,
+                }
+            }
+            "address" => {
+                let a = &f.address;
+                match rest.first().copied() {
+                    None => whole(a),
+                    Some("flows") => windows(&a.flows, &rest[1..]),
+                    Some("id") => leaf(s(&a.id)),
+                    Some("listed") => leaf(Value::Bool(a.listed)),
+                    Some("entities") => leaf(list(&a.entities)),
+                    Some("categories") => leaf(list(&a.categories)),
+                    Some("exposure") => leaf(Value::Float(a.exposure)),
+                    Some("exposure_category") => leaf(s(&a.exposure_category)),
+                    Some("first_use") => leaf(Value::Bool(a.first_use)),
+                    Some("age_hours") => leaf(Value::Float(a.age_hours)),
+                    Some("customers_h24") => leaf(Value::Int(a.customers_h24)),
+                    Some("allowlisted") => leaf(Value::Bool(a.allowlisted)),
+                    Some("allowlisted_hours") => leaf(Value::Float(a.allowlisted_hours)),
+                    Some(_) => None,
+                }
+            }
+            "counterparty" => {
+                let c = &f.counterparty;
+                match rest.first().copied() {
+                    None => whole(c),
+                    Some("name") => leaf(s(&c.name)),
+                    Some("hits") => leaf(Value::Int(c.hits)),
+                    Some("score") => leaf(Value::Float(c.score)),
+                    Some("entities") => leaf(list(&c.entities)),
+                    Some(_) => None,
+                }
+            }
+            "wallet" => {
+                let w = &f.wallet;
+                match rest.first().copied() {
+                    None => whole(w),
+                    Some("outflow") => windows(&w.outflow, &rest[1..]),
+                    Some("id") => leaf(s(&w.id)),
+                    Some("known") => leaf(Value::Bool(w.known)),
+                    Some("kind") => leaf(s(&w.kind)),
+                    Some("asset") => leaf(s(&w.asset)),
+                    Some("balance") => leaf(Value::Float(w.balance)),
+                    Some("hot_share") => leaf(Value::Float(w.hot_share)),
+                    Some("baseline_hourly") => leaf(Value::Float(w.baseline_hourly)),
+                    Some("history_hours") => leaf(Value::Float(w.history_hours)),
+                    Some("tripped") => leaf(Value::Bool(w.tripped)),
+                    Some("approvals") => leaf(Value::Int(w.approvals)),
+                    Some(_) => None,
+                }
+            }
+            "geo" => {
+                let g = &f.geo;
+                match rest.first().copied() {
+                    None => whole(g),
+                    Some("country") => leaf(s(&g.country)),
+                    Some("sanctioned") => leaf(Value::Bool(g.sanctioned)),
+                    Some("new_country") => leaf(Value::Bool(g.new_country)),
+                    Some(_) => None,
+                }
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The event fields every event has for rules (empty or zero when absent).
+const STANDARD_EVENT_FIELDS: [&str; 13] = [
+    "id",
+    "type",
+    "time",
+    "customer",
+    "asset",
+    "amount",
+    "value",
+    "value_known",
+    "wallet",
+    "address",
+    "ip",
+    "country",
+    "late",
+];
+
+impl cel::context::VariableResolver for Resolver<'_> {
+    fn resolve<'b>(&'b self, variable: &str) -> Option<cel::common::value::CowVal<'b, 'b>> {
+        let v = self.lookup(variable)?;
+        let boxed: Box<dyn cel::common::value::Val> = v.try_into().ok()?;
+        Some(cel::common::value::CowVal::Owned(boxed))
+    }
 }
 
 /// A JSON value as a CEL value (integers stay integers).
@@ -339,6 +566,48 @@ mod tests {
         ] {
             assert!(schema_check(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn every_schema_field_resolves_to_what_serde_gives() {
+        let e = crate::Event::parse(
+            r#"{"id":"1","type":"withdrawal","time":"2024-06-01T00:00:00Z","customer":"c","asset":"BTC","amount":"1.5","meta":{"channel":"api"}}"#,
+        )
+        .expect("event");
+        let mut f = Features::default();
+        f.customer.hits = 2;
+        f.customer.outflow.h24.count = 7;
+        f.address.categories = vec!["mixer".into()];
+        f.wallet.kind = "hot".into();
+        let settings = cel_map([("review_score", Value::Int(40))]);
+        let r = Resolver {
+            event: &e,
+            value: None,
+            late: false,
+            features: &f,
+            settings: &settings,
+        };
+        let json = serde_json::to_value(&f).expect("json");
+        for (root, fields) in [
+            ("customer", &CUSTOMER[..]),
+            ("address", &ADDRESS[..]),
+            ("counterparty", &COUNTERPARTY[..]),
+            ("wallet", &WALLET[..]),
+            ("geo", &GEO[..]),
+        ] {
+            for field in fields {
+                let path = format!("{root}.{field}");
+                let v = r.lookup(&path).unwrap_or_else(|| panic!("{path}"));
+                assert_eq!(cel_to_json(&v), json[root][field], "{path}");
+            }
+        }
+        assert_eq!(r.lookup("customer.outflow.h24.count"), Some(Value::Int(7)));
+        assert_eq!(r.lookup("event.amount"), Some(Value::Float(1.5)));
+        assert_eq!(r.lookup("event.meta.channel"), Some(Value::from("api")));
+        assert_eq!(r.lookup("event.missing"), None);
+        assert_eq!(r.lookup("settings.review_score"), Some(Value::Int(40)));
+        assert_eq!(r.lookup("customer.nothing"), None);
+        assert_eq!(r.lookup("customer.hits.x"), None);
     }
 
     #[test]

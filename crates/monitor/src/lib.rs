@@ -23,7 +23,7 @@ pub use event::{read_jsonl, Event, EventError, EventType, LineError};
 pub use rules::{PackError, RulePack};
 
 use custody::{Trip, WalletKind, WalletState};
-use features::{cel_map, cel_to_json, json_to_cel, Features};
+use features::{cel_map, cel_to_json, Features};
 use kansa_model::time::{format_rfc3339, Millis};
 use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 use serde::{Deserialize, Serialize};
@@ -221,7 +221,7 @@ fn text_key(s: &str) -> u64 {
 pub struct Monitor {
     pack: RulePack,
     screening: Box<dyn Screening>,
-    root: cel::Context<'static, 'static>,
+    env: Arc<cel::Env>,
     settings_value: cel::Value,
     customers: FxHashMap<String, CustomerState>,
     addresses: FxHashMap<u64, AddressState>,
@@ -302,7 +302,7 @@ impl Monitor {
         Monitor {
             pack,
             screening,
-            root: cel::Context::default(),
+            env: Arc::new(cel::Env::stdlib()),
             settings_value,
             customers: FxHashMap::default(),
             addresses: FxHashMap::default(),
@@ -529,7 +529,7 @@ impl Monitor {
             f.customer.age_days =
                 (e.time - c.opened.unwrap_or(c.first).min(c.first)).max(0) as f64 / DAY as f64;
             f.customer.country = c.country.clone().unwrap_or_default();
-            f.customer.hits = hits.len() as u64;
+            f.customer.hits = hits.len() as i64;
             f.customer.hit_score = hits.iter().map(|h| h.score).fold(0.0, f64::max);
             f.customer.hit_entities = hits.iter().map(|h| h.entity.clone()).collect();
             if let Some(country) = &e.country {
@@ -600,7 +600,7 @@ impl Monitor {
             }
             a.flows.advance_to(e.time);
             f.address.flows = (&a.flows).into();
-            f.address.customers_h24 = a.flows.totals(1).distinct();
+            f.address.customers_h24 = a.flows.totals(1).distinct() as i64;
             f.address.listed = !risk.listed.is_empty();
             f.address.entities = risk.listed.clone();
             f.address.categories = risk.categories.clone();
@@ -610,7 +610,7 @@ impl Monitor {
         if let Some(name) = e.extra_str("counterparty_name") {
             let hits = self.screening.name_hits(name);
             f.counterparty.name = name.to_string();
-            f.counterparty.hits = hits.len() as u64;
+            f.counterparty.hits = hits.len() as i64;
             f.counterparty.score = hits.iter().map(|h| h.score).fold(0.0, f64::max);
             f.counterparty.entities = hits.into_iter().map(|h| h.entity).collect();
         }
@@ -630,7 +630,7 @@ impl Monitor {
                 baseline_hourly: baseline.to_f64(),
                 history_hours: hours,
                 tripped: w.trip.is_some(),
-                approvals: approvals(e).len() as u64,
+                approvals: approvals(e).len() as i64,
                 outflow: (&w.outflow).into(),
             };
             if let Some(asset) = self.wallets.get(wid).and_then(|w| w.asset.clone()) {
@@ -713,54 +713,15 @@ impl Monitor {
         if self.pack.rules.is_empty() {
             return;
         }
-        let mut ev: std::collections::HashMap<cel::objects::Key, cel::Value> = e
-            .raw
-            .iter()
-            .map(|(k, v)| {
-                (
-                    cel::objects::Key::String(Arc::new(k.clone())),
-                    json_to_cel(v),
-                )
-            })
-            .collect();
-        let mut set = |k: &str, v: cel::Value| {
-            ev.insert(cel::objects::Key::String(Arc::new(k.to_string())), v);
+        let resolver = features::Resolver {
+            event: e,
+            value,
+            late: d.late,
+            features: f,
+            settings: &self.settings_value,
         };
-        let s = |o: &Option<String>| cel::Value::from(o.clone().unwrap_or_default());
-        set("id", cel::Value::from(e.id.clone()));
-        set("type", cel::Value::from(e.kind.as_str()));
-        set("time", cel::Value::Int(e.time));
-        set("customer", s(&e.customer));
-        set("asset", s(&e.asset));
-        set(
-            "amount",
-            cel::Value::Float(e.amount.map_or(0.0, Decimal::to_f64)),
-        );
-        set(
-            "value",
-            cel::Value::Float(value.map_or(0.0, Decimal::to_f64)),
-        );
-        set("value_known", cel::Value::Bool(value.is_some()));
-        set("wallet", s(&e.wallet));
-        set("address", s(&e.address));
-        set("ip", s(&e.ip));
-        set("country", s(&e.country));
-        set("late", cel::Value::Bool(d.late));
-        let mut ctx = self.root.new_inner_scope();
-        ctx.add_variable_from_value(
-            "event",
-            cel::Value::Map(cel::objects::Map { map: Arc::new(ev) }),
-        );
-        for (name, v) in [
-            ("customer", cel::to_value(&f.customer)),
-            ("address", cel::to_value(&f.address)),
-            ("counterparty", cel::to_value(&f.counterparty)),
-            ("wallet", cel::to_value(&f.wallet)),
-            ("geo", cel::to_value(&f.geo)),
-        ] {
-            ctx.add_variable_from_value(name, v.unwrap_or(cel::Value::Null));
-        }
-        ctx.add_variable_from_value("settings", self.settings_value.clone());
+        let mut ctx = cel::Context::with_env(self.env.clone());
+        ctx.set_variable_resolver(&resolver);
         for r in &self.pack.rules {
             if !r.types.is_empty() && !r.types.iter().any(|t| t == e.kind.as_str()) {
                 continue;
