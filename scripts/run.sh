@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # First command of the README: set up, build Kansa, load the sanctions lists
 # into the embedded store ($KANSA_DATA, default ./kansa-data) and show what
-# it holds.
+# it holds, then replay an incident through the monitor.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -22,3 +22,6 @@ else
   "$KANSA" lists update
 fi
 "$KANSA" lists ls
+
+echo "run: replaying the Coincheck 2018 drain through the monitor (default rule pack)"
+"$KANSA" monitor replay --summary --events crates/monitor/replays/coincheck-2018.jsonl
