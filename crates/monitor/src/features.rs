@@ -8,6 +8,7 @@
 //! | `counterparty` | `name` (the event's `counterparty_name`), `hits`, `score`, `entities` |
 //! | `wallet` | `id`, `known`, `kind` (hot/cold), `asset`, `balance`, `hot_share` (hot balances over all balances of the asset), `baseline_hourly` (average hourly outflow over up to 30 days), `history_hours`, `tripped` (its circuit breaker), `outflow` windows |
 //! | `geo` | `country`, `sanctioned` (a comprehensively sanctioned jurisdiction), `new_country` (never seen before for this customer) |
+//! | `travel` | `status` (`ok`, `missing`, `invalid`, `exception`, `unhosted`, `unidentified`, `not_required`), `errors`, `vasp`, `vasp_country` (see [`crate::travel`]) |
 //! | `settings` | the pack's settings |
 //!
 //! Windows are `h1`, `h24` and `d30`, each with `count`, `value` (sum in
@@ -28,13 +29,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The variables rules may read.
-pub const ROOTS: [&str; 7] = [
+pub const ROOTS: [&str; 8] = [
     "event",
     "customer",
     "address",
     "counterparty",
     "wallet",
     "geo",
+    "travel",
     "settings",
 ];
 
@@ -82,6 +84,7 @@ const WALLET: [&str; 11] = [
     "approvals",
 ];
 const GEO: [&str; 3] = ["country", "sanctioned", "new_country"];
+const TRAVEL: [&str; 4] = ["status", "errors", "vasp", "vasp_country"];
 const SETTINGS: [&str; 8] = [
     "review_score",
     "hold_score",
@@ -105,6 +108,7 @@ pub fn schema_check(path: &str) -> Result<(), String> {
         "counterparty" => &COUNTERPARTY,
         "wallet" => &WALLET,
         "geo" => &GEO,
+        "travel" => &TRAVEL,
         "settings" => &SETTINGS,
         other => return Err(format!("unknown variable {other:?}")),
     };
@@ -249,6 +253,7 @@ pub struct Features {
     pub counterparty: CounterpartyFeatures,
     pub wallet: WalletFeatures,
     pub geo: GeoFeatures,
+    pub travel: crate::travel::TravelCheck,
 }
 
 /// Resolves the names rules read (`customer.outflow.h1.count`, `event.x`,
@@ -436,6 +441,17 @@ impl Resolver<'_> {
                     Some(_) => None,
                 }
             }
+            "travel" => {
+                let t = &f.travel;
+                match rest.first().copied() {
+                    None => whole(t),
+                    Some("status") => leaf(s(&t.status)),
+                    Some("errors") => leaf(list(&t.errors)),
+                    Some("vasp") => leaf(s(&t.vasp)),
+                    Some("vasp_country") => leaf(s(&t.vasp_country)),
+                    Some(_) => None,
+                }
+            }
             "geo" => {
                 let g = &f.geo;
                 match rest.first().copied() {
@@ -594,6 +610,7 @@ mod tests {
             ("counterparty", &COUNTERPARTY[..]),
             ("wallet", &WALLET[..]),
             ("geo", &GEO[..]),
+            ("travel", &TRAVEL[..]),
         ] {
             for field in fields {
                 let path = format!("{root}.{field}");
@@ -619,6 +636,7 @@ mod tests {
             ("counterparty", &COUNTERPARTY[..]),
             ("wallet", &WALLET[..]),
             ("geo", &GEO[..]),
+            ("travel", &TRAVEL[..]),
         ] {
             let obj = f[root].as_object().expect("object");
             let mut have: Vec<&str> = obj.keys().map(String::as_str).collect();

@@ -16,6 +16,7 @@ pub mod decimal;
 pub mod event;
 pub mod features;
 pub mod rules;
+pub mod travel;
 pub mod window;
 
 pub use decimal::Decimal;
@@ -638,6 +639,18 @@ impl Monitor {
             }
         }
 
+        f.travel = if matches!(
+            e.kind,
+            EventType::Deposit | EventType::Withdrawal | EventType::Transfer
+        ) && e.address.is_some()
+        {
+            travel::check(&e.raw, value, e.time, &self.pack.travel, &self.pack.vasps)
+        } else {
+            travel::TravelCheck {
+                status: "not_required".into(),
+                ..travel::TravelCheck::default()
+            }
+        };
         self.run_rules(e, value, &f, &mut d);
         if e.kind == EventType::Withdrawal {
             self.custody(e, amount, addr_key, &mut d);

@@ -11,6 +11,7 @@
 use crate::custody::{BreakerSettings, LimitSpec, WalletKind, WalletSpec};
 use crate::decimal::Decimal;
 use crate::features::{schema_check, ROOTS};
+use crate::travel::{TravelPolicy, Vasp};
 use crate::Outcome;
 use cel::common::ast::{EntryExpr, Expr};
 use cel::{IdedExpr, Program};
@@ -81,6 +82,8 @@ pub struct RulePack {
     pub wallets: Vec<WalletSpec>,
     pub limits: Vec<LimitSpec>,
     pub breaker: BreakerSettings,
+    pub travel: TravelPolicy,
+    pub vasps: Vec<Vasp>,
 }
 
 /// Why a pack was refused.
@@ -106,6 +109,33 @@ struct PackFile {
     #[serde(default)]
     limit: Vec<toml::Spanned<LimitFile>>,
     breaker: Option<toml::Spanned<BreakerFile>>,
+    travel_rule: Option<toml::Spanned<TravelFile>>,
+    #[serde(default)]
+    vasp: Vec<toml::Spanned<VaspFile>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TravelFile {
+    jurisdiction: Option<String>,
+    threshold: Option<String>,
+    originator_account: Option<bool>,
+    originator_identifying_detail: Option<bool>,
+    beneficiary_account: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VaspFile {
+    id: String,
+    name: String,
+    country: String,
+    #[serde(default = "yes")]
+    receives: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Deserialize)]
@@ -477,6 +507,49 @@ impl RulePack {
                 breaker.many_within = dur(line, "many_within", v)?;
             }
         }
+        let mut travel = TravelPolicy::default();
+        if let Some(t) = &raw.travel_rule {
+            let line = line_of(text, t.span().start);
+            let t = t.get_ref();
+            if let Some(j) = &t.jurisdiction {
+                travel.jurisdiction = kansa_model::country_code(j)
+                    .map(str::to_string)
+                    .ok_or_else(|| {
+                        at(
+                            line,
+                            format!("travel_rule.jurisdiction {j:?} is not a country"),
+                        )
+                    })?;
+            }
+            if let Some(v) = &t.threshold {
+                travel.threshold = dec(line, "travel_rule.threshold", v)?;
+            }
+            travel.originator_account = t.originator_account.unwrap_or(travel.originator_account);
+            travel.originator_identifying_detail = t
+                .originator_identifying_detail
+                .unwrap_or(travel.originator_identifying_detail);
+            travel.beneficiary_account =
+                t.beneficiary_account.unwrap_or(travel.beneficiary_account);
+        }
+        let mut vasps = Vec::new();
+        for v in &raw.vasp {
+            let line = line_of(text, v.span().start);
+            let v = v.get_ref();
+            let country = kansa_model::country_code(&v.country)
+                .map(str::to_string)
+                .ok_or_else(|| {
+                    at(
+                        line,
+                        format!("vasp {}: country {:?} is not a country", v.id, v.country),
+                    )
+                })?;
+            vasps.push(Vasp {
+                id: v.id.clone(),
+                name: v.name.clone(),
+                country,
+                receives: v.receives,
+            });
+        }
         let mut rules = Vec::new();
         for sc in &raw.scenario {
             for r in &sc.rule {
@@ -569,6 +642,8 @@ impl RulePack {
             wallets,
             limits,
             breaker,
+            travel,
+            vasps,
         })
     }
 }

@@ -39,7 +39,8 @@ fn the_default_pack_loads_with_every_scenario() {
             "structuring",
             "velocity",
             "dormancy",
-            "pass-through"
+            "pass-through",
+            "travel-rule"
         ]
     );
     assert!(p.rules.len() >= 14);
@@ -446,4 +447,39 @@ fn late_events_are_flagged_and_counted_where_they_belong() {
     // One more than 24 hours before the latest falls outside the 24 h window.
     let d = m.decide(&ev(r#"{"id":"4","type":"deposit","time":"2024-05-30T06:00:00Z","customer":"c2","asset":"JPY","amount":"1"}"#));
     assert!(!d.late, "another customer's clock");
+}
+
+#[test]
+fn travel_rule_data_is_checked_per_counterparty() {
+    let mut m = monitor();
+    let w = |id: &str, extra: &str| {
+        ev(&format!(
+            r#"{{"id":"{id}","type":"withdrawal","time":"2024-06-01T00:00:00Z","customer":"c1","asset":"BTC","amount":"0.1","address":"bc1qdest{id}"{extra}}}"#
+        ))
+    };
+    let payload = r#""travel_rule":{"originator":{"originatorPersons":[{"naturalPerson":{"name":{"nameIdentifier":[{"primaryIdentifier":"TAKAHASHI","secondaryIdentifier":"TARO","nameIdentifierType":"LEGL"}],"localNameIdentifier":[{"primaryIdentifier":"高橋","secondaryIdentifier":"太郎","nameIdentifierType":"LEGL"}]},"customerIdentification":"c1"}}],"accountNumber":["c1-btc"]},"beneficiary":{"beneficiaryPersons":[{"naturalPerson":{"name":{"nameIdentifier":[{"primaryIdentifier":"TAN","secondaryIdentifier":"WEI","nameIdentifierType":"LEGL"}]}}}],"accountNumber":["bc1qdest"]}}"#;
+    let d = m.decide(&w(
+        "1",
+        &format!(r#","counterparty_vasp":"example-sg",{payload}"#),
+    ));
+    assert_eq!(d.outcome, Outcome::Approve, "{:?}", d.fired);
+    let d = m.decide(&w("2", r#","counterparty_vasp":"example-sg""#));
+    assert_eq!(d.outcome, Outcome::Hold);
+    assert_eq!(fired(&d), ["data-missing-or-invalid"]);
+    assert_eq!(
+        d.fired[0].values["travel.errors"],
+        serde_json::json!(["no Travel Rule data (required in JP)"])
+    );
+    let d = m.decide(&w("3", r#","counterparty_vasp":"example-no-travel-rule""#));
+    assert_eq!(
+        (d.outcome, fired(&d)),
+        (Outcome::Review, vec!["vasp-cannot-receive".to_string()])
+    );
+    let d = m.decide(&w("4", r#","unhosted":true"#));
+    assert_eq!(
+        (d.outcome, fired(&d)),
+        (Outcome::Review, vec!["unhosted-undeclared".to_string()])
+    );
+    // No counterparty named: nothing to check.
+    assert_eq!(m.decide(&w("5", "")).outcome, Outcome::Approve);
 }
