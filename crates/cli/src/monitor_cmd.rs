@@ -5,7 +5,7 @@ use crate::chain_cmd::load_labels;
 use crate::lists_cmd::open_store;
 use crate::output::json;
 use anyhow::{anyhow, bail, Context, Result};
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use kansa_chain::Graph;
 use kansa_monitor::{
     read_jsonl, AddressRisk, Decision, Event, Monitor, NameHit, NoScreening, Outcome, RulePack,
@@ -18,40 +18,33 @@ use std::cell::OnceCell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// What `replay` and `run` read and how they print.
+#[derive(Args, Debug)]
+pub struct DecideArgs {
+    /// Events, one JSON object per line.
+    #[arg(long)]
+    events: PathBuf,
+    /// Rule pack (TOML); the default pack otherwise.
+    #[arg(long)]
+    rules: Option<PathBuf>,
+    /// Do not screen against the stored lists, labels and graph.
+    #[arg(long)]
+    no_screening: bool,
+    /// Print only the summary.
+    #[arg(long)]
+    summary: bool,
+    /// JSON lines: one decision per line, then {"summary": ...}.
+    #[arg(long)]
+    json: bool,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum MonitorCommand {
     /// Decide every event of a file with a fresh state; nothing is stored.
-    Replay {
-        /// Events, one JSON object per line.
-        #[arg(long)]
-        events: PathBuf,
-        /// Rule pack (TOML); the default pack otherwise.
-        #[arg(long)]
-        rules: Option<PathBuf>,
-        /// Do not screen against the stored lists, labels and graph.
-        #[arg(long)]
-        no_screening: bool,
-        /// Print only the summary.
-        #[arg(long)]
-        summary: bool,
-        /// JSON lines: one decision per line, then {"summary": ...}.
-        #[arg(long)]
-        json: bool,
-    },
+    Replay(DecideArgs),
     /// Decide events and store each decision (idempotent by event id; the
     /// windows continue from the events stored before).
-    Run {
-        #[arg(long)]
-        events: PathBuf,
-        #[arg(long)]
-        rules: Option<PathBuf>,
-        #[arg(long)]
-        no_screening: bool,
-        #[arg(long)]
-        summary: bool,
-        #[arg(long)]
-        json: bool,
-    },
+    Run(DecideArgs),
     /// Check a rule pack; errors name the line.
     Check {
         /// Rule pack (TOML); the default pack otherwise.
@@ -322,6 +315,38 @@ impl Printer {
     }
 }
 
+impl DecideArgs {
+    /// The pack, the events (all checked before any is decided), an
+    /// engine and a printer.
+    fn open(&self, data: &Path) -> Result<(Vec<Event>, Monitor, Printer)> {
+        let pack = load_pack(self.rules.as_deref())?;
+        let events = load_events(&self.events)?;
+        let m = Monitor::new(pack, screening(data, self.no_screening)?);
+        let p = Printer {
+            json: self.json,
+            summary_only: self.summary,
+            summary: Summary::default(),
+            out: std::io::BufWriter::new(std::io::stdout()),
+        };
+        Ok((events, m, p))
+    }
+}
+
+/// Calls `f` on every stored decision, in the order decided.
+fn each_stored(store: &Store, mut f: impl FnMut(StoredDecision) -> Result<()>) -> Result<()> {
+    let mut after = 0;
+    loop {
+        let rows = store.decisions_after(after, 10_000)?;
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
+        after = last.seq;
+        for r in rows {
+            f(r)?;
+        }
+    }
+}
+
 /// Events decided per stored batch (one transaction each).
 pub const BATCH: usize = 1000;
 
@@ -356,22 +381,8 @@ pub fn run(data: &Path, cmd: MonitorCommand) -> Result<bool> {
             );
             Ok(true)
         }
-        MonitorCommand::Replay {
-            events,
-            rules,
-            no_screening,
-            summary,
-            json: as_json,
-        } => {
-            let pack = load_pack(rules.as_deref())?;
-            let events = load_events(&events)?;
-            let mut m = Monitor::new(pack, screening(data, no_screening)?);
-            let mut p = Printer {
-                json: as_json,
-                summary_only: summary,
-                summary: Summary::default(),
-                out: std::io::BufWriter::new(std::io::stdout()),
-            };
+        MonitorCommand::Replay(args) => {
+            let (events, mut m, mut p) = args.open(data)?;
             for e in &events {
                 let d = m.decide(e);
                 p.decision(e, &d)?;
@@ -379,35 +390,16 @@ pub fn run(data: &Path, cmd: MonitorCommand) -> Result<bool> {
             p.finish()?;
             Ok(true)
         }
-        MonitorCommand::Run {
-            events,
-            rules,
-            no_screening,
-            summary,
-            json: as_json,
-        } => {
-            let pack = load_pack(rules.as_deref())?;
-            let events = load_events(&events)?;
+        MonitorCommand::Run(args) => {
+            let (events, mut m, mut p) = args.open(data)?;
             let mut store = open_store(data)?;
-            let mut m = Monitor::new(pack, screening(data, no_screening)?);
             // Rebuild the windows from the stored events, in the order decided.
-            let mut after = 0;
-            loop {
-                let rows = store.decisions_after(after, 10_000)?;
-                let Some(last) = rows.last() else { break };
-                after = last.seq;
-                for r in &rows {
-                    let e = Event::parse(&r.event)
-                        .map_err(|e| anyhow!("stored event {}: {e}", r.event_id))?;
-                    m.decide(&e);
-                }
-            }
-            let mut p = Printer {
-                json: as_json,
-                summary_only: summary,
-                summary: Summary::default(),
-                out: std::io::BufWriter::new(std::io::stdout()),
-            };
+            each_stored(&store, |r| {
+                let e = Event::parse(&r.event)
+                    .map_err(|e| anyhow!("stored event {}: {e}", r.event_id))?;
+                m.decide(&e);
+                Ok(())
+            })?;
             for chunk in events.chunks(BATCH) {
                 let mut decided = Vec::with_capacity(chunk.len());
                 let mut rows = Vec::with_capacity(chunk.len());
@@ -450,20 +442,15 @@ pub fn run(data: &Path, cmd: MonitorCommand) -> Result<bool> {
             let store = open_store(data)?;
             let total = store.decision_count()?;
             let mut rows = Vec::new();
-            let mut after = 0;
-            loop {
-                let batch = store.decisions_after(after, 10_000)?;
-                let Some(last) = batch.last() else { break };
-                after = last.seq;
-                rows.extend(
-                    batch
-                        .into_iter()
-                        .filter(|r| outcome.as_deref().is_none_or(|o| r.outcome == o)),
-                );
+            each_stored(&store, |r| {
+                if outcome.as_deref().is_none_or(|o| r.outcome == o) {
+                    rows.push(r);
+                }
                 if rows.len() > limit * 4 {
                     rows.drain(..rows.len() - limit);
                 }
-            }
+                Ok(())
+            })?;
             if rows.len() > limit {
                 rows.drain(..rows.len() - limit);
             }

@@ -91,6 +91,36 @@ pub struct Control {
     pub detail: String,
 }
 
+impl Control {
+    fn hold(control: &str, detail: String) -> Control {
+        Control {
+            control: control.to_string(),
+            outcome: Outcome::Hold,
+            detail,
+        }
+    }
+}
+
+/// A hold when `amount` would take the outflow of `series` over a limit.
+fn limit_breach(
+    subject: &str,
+    series: &Series,
+    l: &custody::LimitSpec,
+    amount: Decimal,
+) -> Option<Control> {
+    let total = series.totals(l.window).amount.saturating_add(amount);
+    (total > l.max).then(|| {
+        Control::hold(
+            "limit",
+            format!(
+                "{subject} outflow over {} would reach {total} (limit {})",
+                window::NAMES[l.window],
+                l.max
+            ),
+        )
+    })
+}
+
 /// A rule that could not be evaluated (the decision fails closed).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct RuleFailure {
@@ -782,56 +812,41 @@ impl Monitor {
 
     /// Custody controls on a withdrawal; records it as paid unless held.
     fn custody(&mut self, e: &Event, amount: Decimal, dest: Option<u64>, d: &mut Decision) {
-        let Some(wid) = e.wallet.clone() else {
-            return self.allowlist_check(e, None, dest, d);
+        let Some(wid) = e.wallet.as_deref() else {
+            return self.allowlist_check(e, false, dest, d);
         };
-        let spec = self.pack.wallets.iter().find(|w| w.id == wid).cloned();
-        let breaker = self.pack.breaker.clone();
-        let asset = e.asset.clone().unwrap_or_default();
-        // Asset limits need the asset series advanced.
-        let asset_series = self.assets.entry(asset.clone()).or_default();
+        let pack = &self.pack;
+        let spec = pack.wallets.iter().find(|w| w.id == wid);
+        let asset = e.asset.as_deref().unwrap_or_default();
+        let asset_series = self.assets.entry(asset.to_string()).or_default();
         asset_series.advance_to(e.time);
-        for l in self
-            .pack
+        for l in pack
             .limits
             .iter()
-            .filter(|l| l.asset.as_deref() == Some(asset.as_str()))
+            .filter(|l| l.asset.as_deref() == Some(asset))
         {
-            let used = asset_series.totals(l.window).amount;
-            if used.saturating_add(amount) > l.max {
-                d.controls.push(Control {
-                    control: "limit".into(),
-                    outcome: Outcome::Hold,
-                    detail: format!(
-                        "{asset} outflow over {} would reach {} (limit {})",
-                        window::NAMES[l.window],
-                        used.saturating_add(amount),
-                        l.max
-                    ),
-                });
-            }
+            d.controls
+                .extend(limit_breach(asset, asset_series, l, amount));
         }
-        let w = self.wallets.entry(wid.clone()).or_default();
+        let w = self.wallets.entry(wid.to_string()).or_default();
         if let Some(trip) = &w.trip {
-            d.controls.push(Control {
-                control: "circuit_breaker".into(),
-                outcome: Outcome::Hold,
-                detail: format!(
+            d.controls.push(Control::hold(
+                "circuit_breaker",
+                format!(
                     "wallet {wid} is stopped since {} ({}); two people must release it",
                     format_rfc3339(trip.at),
                     trip.reason
                 ),
-            });
-        } else if let Some(cause) = w.trips(&breaker, e.time, amount, dest) {
+            ));
+        } else if let Some(cause) = w.trips(&pack.breaker, e.time, amount, dest) {
             let reason = format!("{}: {}", cause.trigger, cause.detail);
-            d.controls.push(Control {
-                control: "circuit_breaker".into(),
-                outcome: Outcome::Hold,
-                detail: format!("tripped on wallet {wid}: {reason}"),
-            });
+            d.controls.push(Control::hold(
+                "circuit_breaker",
+                format!("tripped on wallet {wid}: {reason}"),
+            ));
             d.alerts.push(Alert {
                 kind: "breaker_tripped".into(),
-                subject: wid.clone(),
+                subject: wid.to_string(),
                 detail: reason.clone(),
             });
             w.trip = Some(Trip {
@@ -841,21 +856,14 @@ impl Monitor {
                 releases: Vec::new(),
             });
         }
-        if let Some(spec) = &spec {
+        if let Some(spec) = spec {
             for l in &spec.limits {
-                let used = w.outflow.totals(l.window).amount;
-                if used.saturating_add(amount) > l.max {
-                    d.controls.push(Control {
-                        control: "limit".into(),
-                        outcome: Outcome::Hold,
-                        detail: format!(
-                            "wallet {wid} outflow over {} would reach {} (limit {})",
-                            window::NAMES[l.window],
-                            used.saturating_add(amount),
-                            l.max
-                        ),
-                    });
-                }
+                d.controls.extend(limit_breach(
+                    &format!("wallet {wid}"),
+                    &w.outflow,
+                    l,
+                    amount,
+                ));
             }
             if spec.approvals_above.is_some_and(|a| amount > a) {
                 let given = approvals(e);
@@ -865,10 +873,9 @@ impl Monitor {
                     .filter(|p| spec.approvers.iter().any(|a| a == p))
                     .collect();
                 if valid.len() < spec.approvals_required {
-                    d.controls.push(Control {
-                        control: "approvals".into(),
-                        outcome: Outcome::Hold,
-                        detail: format!(
+                    d.controls.push(Control::hold(
+                        "approvals",
+                        format!(
                             "{amount} {asset} is above {} and needs {} of {} approvers; has {} ({})",
                             spec.approvals_above.unwrap_or_default(),
                             spec.approvals_required,
@@ -876,17 +883,12 @@ impl Monitor {
                             valid.len(),
                             if valid.is_empty() { "none".to_string() } else { valid.join(", ") }
                         ),
-                    });
+                    ));
                 }
             }
         }
-        let allowlist = spec
-            .as_ref()
-            .map_or(self.pack.settings.allowlist_required, |s| {
-                s.allowlist_required
-            });
-        if allowlist {
-            self.allowlist_check(e, Some(&wid), dest, d);
+        if spec.map_or(pack.settings.allowlist_required, |s| s.allowlist_required) {
+            self.allowlist_check(e, true, dest, d);
         }
         let held = d.controls.iter().any(|c| c.outcome >= Outcome::Hold)
             || d.fired
@@ -900,23 +902,26 @@ impl Monitor {
                 counterparty: dest.unwrap_or(0),
                 near_threshold: false,
             };
-            if let Some(w) = self.wallets.get_mut(&wid) {
+            if let Some(w) = self.wallets.get_mut(wid) {
                 w.outflow.add(entry);
                 w.paid(e.time, amount, dest);
             }
-            self.assets.entry(asset.clone()).or_default().add(entry);
-            self.check_hot_share(&asset, d);
+            self.assets.entry(asset.to_string()).or_default().add(entry);
+            self.check_hot_share(asset, d);
         }
     }
 
+    /// Holds a withdrawal to an address the customer has not allowlisted,
+    /// or allowlisted within the cooling-off period. Without a wallet the
+    /// check applies only where the settings require allowlists everywhere.
     fn allowlist_check(
-        &mut self,
+        &self,
         e: &Event,
-        wallet: Option<&str>,
+        wallet_requires: bool,
         dest: Option<u64>,
         d: &mut Decision,
     ) {
-        if wallet.is_none() && !self.pack.settings.allowlist_required {
+        if !wallet_requires && !self.pack.settings.allowlist_required {
             return;
         }
         let cooling = self.pack.settings.cooling_off;
@@ -932,11 +937,7 @@ impl Monitor {
             ),
             Some(_) => return,
         };
-        d.controls.push(Control {
-            control: "allowlist".into(),
-            outcome: Outcome::Hold,
-            detail,
-        });
+        d.controls.push(Control::hold("allowlist", detail));
     }
 
     fn combine(&self, d: &Decision) -> Outcome {
