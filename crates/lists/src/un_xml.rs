@@ -263,7 +263,87 @@ fn date_of_birth(d: &Node) -> Option<DateValue> {
 }
 
 /// UN comments cite other listed parties by reference number, e.g.
-/// "Jamil Mukulu (CDi.015)": each becomes a link to `un:CDi.015`.
+/// "Jamil Mukulu (CDi.015)": each becomes a link to `un:CDi.015`, of the
+/// kind the words just before it say ("Father of", "leader of",
+/// "Treasurer to", "subsidiary of"; see [`relation_before`]).
+/// The relation that the words before a cross-reference name, read in the
+/// clause that holds it (back to the last sentence or clause break, at most
+/// 90 bytes): the keyword nearest to the reference wins; no keyword is a
+/// plain `linked_to`.
+pub fn relation_before(before: &str) -> LinkKind {
+    let mut start = before.len().saturating_sub(90);
+    while !before.is_char_boundary(start) {
+        start += 1;
+    }
+    let mut clause = &before[start..];
+    if let Some(p) = clause.rfind(['.', ';']) {
+        // "Jul. 2016" or an earlier reference's "(QDe.115)" are not breaks
+        // worth honouring when nothing but a few words follow; a break
+        // followed by a space starts a new clause.
+        if clause[p + 1..].starts_with(' ') {
+            clause = &clause[p + 1..];
+        }
+    }
+    let lower = clause.to_lowercase();
+    const KEYS: &[(&str, LinkKind)] = &[
+        ("father of", LinkKind::Family),
+        ("mother of", LinkKind::Family),
+        ("son of", LinkKind::Family),
+        ("daughter of", LinkKind::Family),
+        ("brother of", LinkKind::Family),
+        ("sister of", LinkKind::Family),
+        ("wife of", LinkKind::Family),
+        ("husband of", LinkKind::Family),
+        ("nephew of", LinkKind::Family),
+        ("cousin of", LinkKind::Family),
+        ("uncle of", LinkKind::Family),
+        ("in-law of", LinkKind::Family),
+        ("leader of", LinkKind::Controls),
+        ("head of", LinkKind::Controls),
+        ("commander of", LinkKind::Controls),
+        ("founder of", LinkKind::Controls),
+        ("co-founder of", LinkKind::Controls),
+        ("founded", LinkKind::Controls),
+        ("formed", LinkKind::Controls),
+        ("chief of", LinkKind::Controls),
+        ("emir of", LinkKind::Controls),
+        ("president of", LinkKind::Controls),
+        ("chairman of", LinkKind::Controls),
+        ("director of", LinkKind::Controls),
+        ("controls", LinkKind::Controls),
+        ("led by", LinkKind::ControlledBy),
+        ("headed by", LinkKind::ControlledBy),
+        ("controlled by", LinkKind::ControlledBy),
+        ("directed by", LinkKind::ControlledBy),
+        ("owned by", LinkKind::OwnedBy),
+        ("subsidiary of", LinkKind::OwnedBy),
+        ("treasurer to", LinkKind::ActsFor),
+        ("treasurer of", LinkKind::ActsFor),
+        ("on behalf of", LinkKind::ActsFor),
+        ("front for", LinkKind::ActsFor),
+        ("front company for", LinkKind::ActsFor),
+        ("agent of", LinkKind::ActsFor),
+        ("agent for", LinkKind::ActsFor),
+        ("representative of", LinkKind::ActsFor),
+        ("financier of", LinkKind::ActsFor),
+        ("financier for", LinkKind::ActsFor),
+        ("facilitator for", LinkKind::ActsFor),
+        ("works for", LinkKind::ActsFor),
+        ("worked for", LinkKind::ActsFor),
+    ];
+    let mut best: Option<(usize, LinkKind)> = None;
+    for (k, kind) in KEYS {
+        if let Some(p) = lower.rfind(k) {
+            // Whole words only: "reason of" must not read as "son of".
+            let bounded = p == 0 || !lower.as_bytes()[p - 1].is_ascii_alphabetic();
+            if bounded && best.is_none_or(|(b, _)| p + k.len() > b) {
+                best = Some((p + k.len(), *kind));
+            }
+        }
+    }
+    best.map_or(LinkKind::LinkedTo, |(_, k)| k)
+}
+
 fn links_from_comments(e: &mut Entity, text: &str) {
     let b = text.as_bytes();
     let mut i = 0;
@@ -284,7 +364,7 @@ fn links_from_comments(e: &mut Entity, text: &str) {
                 let id = EntityId::new(&e.source, r);
                 if !e.links.iter().any(|l| l.target_id.as_ref() == Some(&id)) {
                     e.links.push(Link {
-                        kind: LinkKind::LinkedTo,
+                        kind: relation_before(&text[..i]),
                         target_name: r.to_string(),
                         target_id: Some(id),
                         share: None,
@@ -294,6 +374,43 @@ fn links_from_comments(e: &mut Entity, text: &str) {
             i += 7;
         } else {
             i += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relation_before;
+    use kansa_model::LinkKind;
+
+    #[test]
+    fn relation_is_read_from_the_words_before_a_reference() {
+        let cases = [
+            (
+                "Father of Sirajuddin Jallaloudine Haqqani (",
+                LinkKind::Family,
+            ),
+            ("As a leader of M23 (", LinkKind::Controls),
+            (
+                "Treasurer to Abdul Ghani Baradar Abdul Ahmad Turk (",
+                LinkKind::ActsFor,
+            ),
+            ("Associated with Al-Qaida in Iraq (", LinkKind::LinkedTo),
+            ("Formed Jemmah Anshorut Tauhid (JAT) (", LinkKind::Controls),
+            (
+                "A subsidiary of Korea Mining Development Trading Corporation (",
+                LinkKind::OwnedBy,
+            ),
+            // The clause before a break does not leak into the next one.
+            (
+                "Father of X (TAi.001). Associated with Y (",
+                LinkKind::LinkedTo,
+            ),
+            // Whole words only.
+            ("For reason of health, met Z (", LinkKind::LinkedTo),
+        ];
+        for (text, want) in cases {
+            assert_eq!(relation_before(text), want, "{text}");
         }
     }
 }

@@ -154,6 +154,12 @@ pub enum LinkKind {
     Owns,
     Director,
     Family,
+    /// This entity leads or controls the other ("leader of", "founder of").
+    Controls,
+    /// This entity is controlled by the other ("controlled by").
+    ControlledBy,
+    /// This entity acts for or on behalf of the other ("treasurer to", "front for").
+    ActsFor,
     Other,
 }
 
