@@ -2,6 +2,7 @@
 //! re-screened when a list changes (only the customers the change touches).
 
 use crate::lists_cmd::{now_rfc3339, open_store};
+use crate::network_cmd::{ownership_hits, Ownership};
 use crate::output::{json, table};
 use crate::screen_cmd::make_query;
 use anyhow::{anyhow, bail, Context, Result};
@@ -122,12 +123,15 @@ fn read_customers(path: &Path) -> Result<Vec<Customer>> {
     Ok(out)
 }
 
-/// A customer's hits: its name against the name index, its addresses against the address index.
+/// A customer's hits: its name against the name index, its addresses
+/// against the address index, and (for a company in the ownership network)
+/// its listed owners and controllers.
 pub fn screen_customer(
     c: &Customer,
     idx: &ScreenIndex,
     addrs: &AddressIndex,
     threshold: f64,
+    owned: Option<&Ownership>,
 ) -> Vec<Hit> {
     let mut hits: Vec<Hit> = Vec::new();
     if let Ok(q) = make_query(
@@ -157,7 +161,90 @@ pub fn screen_customer(
             }
         }
     }
+    if let Some(o) = owned {
+        for h in ownership_hits(o, c) {
+            if !hits.iter().any(|x| x.entity_id == h.entity_id) {
+                hits.push(h);
+            }
+        }
+    }
     hits
+}
+
+/// The name index of the active lists.
+pub fn name_index(store: &Store) -> Result<ScreenIndex> {
+    let readings = crate::resources::load_readings().0;
+    Ok(ScreenIndex::build(
+        store.active_entities()?,
+        readings,
+        IndexConfig::default(),
+    ))
+}
+
+/// The ownership network, when registry extracts have been imported.
+fn ownership(store: &Store) -> Result<Option<Ownership>> {
+    if store.registries()?.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(crate::network_cmd::load(
+        store,
+        kansa_network::Regime::ofac(),
+        None,
+    )?))
+}
+
+/// Customers that are parties of the registry (their ownership can change
+/// with a list or a registry).
+fn in_registry(o: &Ownership, customers: &[Customer]) -> Vec<String> {
+    customers
+        .iter()
+        .filter(|c| {
+            o.net
+                .find(&format!("customer:{}", c.id))
+                .is_some_and(|v| o.net.node(v).origin != kansa_network::Origin::Customer)
+        })
+        .map(|c| c.id.clone())
+        .collect()
+}
+
+/// Re-screens the customers that are registry parties (after a registry
+/// import or removal); returns how many.
+pub fn rescreen_owned(
+    store: &mut Store,
+    o: &Ownership,
+    idx: &ScreenIndex,
+    reason: &str,
+) -> Result<usize> {
+    let customers = store.customers()?;
+    let mut ids = in_registry(o, &customers);
+    // And those whose ownership hits may have gone with a removed dataset.
+    for c in &customers {
+        if store
+            .customer_hits(&c.id)?
+            .iter()
+            .any(crate::network_cmd::is_ownership_hit)
+        {
+            ids.push(c.id.clone());
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let addrs = AddressIndex::build(store.active_entities()?.iter());
+    let results: Vec<(String, Vec<Hit>)> = customers
+        .par_iter()
+        .filter(|c| ids.binary_search(&c.id).is_ok())
+        .map(|c| {
+            (
+                c.id.clone(),
+                screen_customer(c, idx, &addrs, DEFAULT_THRESHOLD, Some(o)),
+            )
+        })
+        .collect();
+    store.record_screening(&results, &now_rfc3339(), reason)?;
+    Ok(results.len())
 }
 
 fn build_indexes(
@@ -224,10 +311,29 @@ pub fn rescreen_after_import(
     let small = ScreenIndex::build(touched_entities, readings.clone(), IndexConfig::default());
     let matched: Vec<String> = customers
         .par_iter()
-        .filter(|c| !screen_customer(c, &small, &small_addrs, DEFAULT_THRESHOLD).is_empty())
+        .filter(|c| !screen_customer(c, &small, &small_addrs, DEFAULT_THRESHOLD, None).is_empty())
         .map(|c| c.id.clone())
         .collect();
     ids.extend(matched);
+    // Registry parties: their names are screened again against the new
+    // lists, and the customers among them re-screened for ownership.
+    let owned = if store.registries()?.is_empty() {
+        None
+    } else {
+        let full = name_index(store)?;
+        let mut updates = Vec::new();
+        for f in store.registries()? {
+            let rows = kansa_network::registry::read(&f.name, f.body.as_slice())?;
+            let m = crate::network_cmd::screen_parties(&rows, &full, DEFAULT_THRESHOLD);
+            updates.push((f.name.clone(), serde_json::to_string(&m)?));
+        }
+        store.set_registry_matches(&updates)?;
+        let o = ownership(store)?;
+        if let Some(o) = &o {
+            ids.extend(in_registry(o, &customers));
+        }
+        o
+    };
     ids.sort();
     ids.dedup();
     if ids.is_empty() {
@@ -246,7 +352,7 @@ pub fn rescreen_after_import(
         .map(|c| {
             (
                 c.id.clone(),
-                screen_customer(c, &idx, &addrs, DEFAULT_THRESHOLD),
+                screen_customer(c, &idx, &addrs, DEFAULT_THRESHOLD, owned.as_ref()),
             )
         })
         .collect();
@@ -276,9 +382,15 @@ pub fn run(data: &Path, cmd: CustomersCommand) -> Result<bool> {
             let now = now_rfc3339();
             store.upsert_customers(&customers, &now)?;
             let (idx, addrs) = build_indexes(&store, crate::resources::load_readings().0)?;
+            let owned = ownership(&store)?;
             let results: Vec<(String, Vec<Hit>)> = customers
                 .par_iter()
-                .map(|c| (c.id.clone(), screen_customer(c, &idx, &addrs, threshold)))
+                .map(|c| {
+                    (
+                        c.id.clone(),
+                        screen_customer(c, &idx, &addrs, threshold, owned.as_ref()),
+                    )
+                })
                 .collect();
             let ch = store.record_screening(&results, &now, "customer import")?;
             let with_hits = results.iter().filter(|(_, h)| !h.is_empty()).count();

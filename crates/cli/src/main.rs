@@ -9,6 +9,7 @@ mod eval_cmd;
 mod importer;
 mod lists_cmd;
 mod monitor_cmd;
+mod network_cmd;
 mod output;
 mod resources;
 mod screen_cmd;
@@ -71,6 +72,11 @@ enum Command {
         #[command(subcommand)]
         command: monitor_cmd::MonitorCommand,
     },
+    /// Ownership and control networks: registry extracts, ultimate owners, blocked by ownership.
+    Network {
+        #[command(subcommand)]
+        command: network_cmd::NetworkCommand,
+    },
     /// Measure speed and quality (use a release build).
     Bench {
         #[command(subcommand)]
@@ -114,6 +120,7 @@ fn main() -> ExitCode {
         Command::Chain { command } => chain_cmd::run(&cli.data, command),
         Command::Trace { command } => trace_cmd::run(&cli.data, command),
         Command::Monitor { command } => monitor_cmd::run(&cli.data, command),
+        Command::Network { command } => network_cmd::run(&cli.data, command),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

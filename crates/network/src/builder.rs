@@ -63,6 +63,8 @@ pub struct NetworkBuilder {
     list_names: FxHashMap<String, Vec<NodeId>>,
     /// List links waiting for every entity: (from entity, link).
     pending: Vec<(NodeId, kansa_model::Link)>,
+    /// Name matches from screening, applied last.
+    matches: Vec<Edge>,
     report: BuildReport,
 }
 
@@ -390,11 +392,13 @@ impl NetworkBuilder {
 
     /// States that a party is the same as a listed entity by a name match
     /// (screening), at `score`; a score of 1 with agreeing country is certain.
+    /// Applied after the exact-name joins of [`NetworkBuilder::build`], so
+    /// that a certain join is not hidden behind a weaker match.
     pub fn same_as(&mut self, key: &str, entity: &str, score: f64, how: &str) -> bool {
         let (Some(&a), Some(&b)) = (self.by_key.get(key), self.by_key.get(entity)) else {
             return false;
         };
-        self.add_edge(Edge {
+        self.matches.push(Edge {
             from: a,
             to: b,
             rel: Relation::SameAs,
@@ -403,8 +407,8 @@ impl NetworkBuilder {
                 score,
                 how: how.to_string(),
             },
-        })
-        .is_ok()
+        });
+        true
     }
 
     fn link_list(&mut self, from: NodeId, link: kansa_model::Link) {
@@ -553,6 +557,9 @@ impl NetworkBuilder {
             {
                 self.report.same_as_list += 1;
             }
+        }
+        for e in std::mem::take(&mut self.matches) {
+            let _ = self.add_edge(e);
         }
         // Listed status through `same_as`.
         let mut upgrades = Vec::new();

@@ -16,6 +16,7 @@ pub mod chain;
 mod customers;
 mod error;
 mod monitor;
+mod registry;
 mod schema;
 mod snapshots;
 
@@ -23,6 +24,7 @@ pub use chain::{graph_dir, open_graph, save_graph, GraphMeta};
 pub use customers::{Customer, Hit, HitChanges, HitEvent};
 pub use error::StoreError;
 pub use monitor::StoredDecision;
+pub use registry::RegistryFile;
 pub use snapshots::{ImportOutcome, ImportRequest, StoreFingerprint};
 
 use rusqlite::Connection;

@@ -86,6 +86,18 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX monitor_events_customer ON monitor_events(customer, seq);
     CREATE INDEX monitor_events_outcome ON monitor_events(outcome, seq);",
+    // 5: registry extracts (ownership and control), kept as the bytes
+    // received, one per dataset name, with the name matches screening found
+    // for their parties.
+    "CREATE TABLE registry_files (
+        name        TEXT PRIMARY KEY,
+        file        TEXT NOT NULL,
+        sha256      TEXT NOT NULL,
+        body        BLOB NOT NULL,
+        rows        INTEGER NOT NULL,
+        matches     TEXT NOT NULL,
+        imported_at TEXT NOT NULL
+    );",
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

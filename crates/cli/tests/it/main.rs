@@ -1085,3 +1085,164 @@ fn the_incident_replays_hold_what_left() {
         assert_eq!(s["summary"]["failures"], 0);
     }
 }
+
+fn registry_fixture() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../network/fixtures/registry-example.csv")
+}
+
+#[test]
+fn ownership_networks_from_registries_and_lists_end_to_end() {
+    let Some(lists) = lists_dir() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    import_ok(&data, &lists, "ofac-sdn-2019");
+    import_ok(&data, &lists, "un/UN_consolidated.xml");
+    let customers = dir.path().join("customers.csv");
+    std::fs::write(
+        &customers,
+        "id,name,kind,dob,country\nC-100,Beta Trading Pte. Ltd.,organization,,SG\nC-200,Maksim Holdings Ltd,organization,,CY\n",
+    )
+    .unwrap();
+    stdout_json(&kansa(
+        &data,
+        &["customers", "import", customers.to_str().unwrap(), "--json"],
+    ));
+    // A registry naming a company that the 2019 list does not hold.
+    let evil = dir.path().join("evil.csv");
+    std::fs::write(
+        &evil,
+        "company,owner,share,role,country,registration_date\nMaksim Holdings Ltd,Evil Corp,70,owner,CY,2020-02-01\nEvil Corp,,,,RU,\n",
+    )
+    .unwrap();
+    let v = stdout_json(&kansa(
+        &data,
+        &["network", "import", evil.to_str().unwrap(), "--json"],
+    ));
+    assert_eq!(v["rows"], 2);
+    assert_eq!(v["blocked"], 0);
+    let show = stdout_json(&kansa(&data, &["customers", "show", "C-200", "--json"]));
+    assert_eq!(show["hits"].as_array().unwrap().len(), 0);
+    // The 2021 list designates EVIL CORP (Russia): continuous screening
+    // finds the customer owned 70% by it.
+    import_ok(&data, &lists, "ofac-sdn-2021-07");
+    let show = stdout_json(&kansa(&data, &["customers", "show", "C-200", "--json"]));
+    let hits = show["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 1, "{show}");
+    assert_eq!(hits[0]["entity_id"], "ofac-sdn:26664");
+    let m = hits[0]["matched_name"].as_str().unwrap();
+    assert!(
+        m.starts_with(
+            "ownership: owner of 70% (blocked under ofac): Evil Corp —70%→ Maksim Holdings Ltd"
+        ),
+        "{m}"
+    );
+    let ev = stdout_json(&kansa(&data, &["customers", "hits", "--json"]));
+    assert!(ev
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["customer_id"] == "C-200"
+            && e["change"] == "new"
+            && e["reason"].as_str().unwrap().contains("list snapshot")));
+
+    // The example registry, against the 2021 list.
+    let v = stdout_json(&kansa(
+        &data,
+        &[
+            "network",
+            "import",
+            registry_fixture().to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    assert_eq!(v["rows"], 15);
+    // Both customers are registry parties.
+    assert_eq!(v["customers_rescreened"], 2);
+    let show = stdout_json(&kansa(&data, &["customers", "show", "C-100", "--json"]));
+    assert_eq!(show["hits"][0]["entity_id"], "ofac-sdn:21171");
+    let stats = stdout_json(&kansa(&data, &["network", "stats", "--json"]));
+    assert!(
+        stats["report"]["resolved_by_name"].as_u64().unwrap() > 3000,
+        "{stats}"
+    );
+    assert_eq!(stats["registries"].as_array().unwrap().len(), 2);
+    // Maksim, Alpha, Beta, Gamma, Cyclone A, Lion Gate: blocked.
+    assert_eq!(stats["blocked"], 6, "{stats}");
+    let ow = stdout_json(&kansa(
+        &data,
+        &["network", "owners", "Beta Trading Pte Ltd", "--json"],
+    ));
+    assert!((ow["listed_share"]["lo"].as_f64().unwrap() - 0.54).abs() < 1e-9);
+    assert_eq!(ow["owners"][0]["key"], "ofac-sdn:21171");
+    assert_eq!(
+        ow["owners"][0]["paths"][0]["steps"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    let ex = stdout_json(&kansa(
+        &data,
+        &[
+            "network",
+            "exposure",
+            "Sakura Digital KK",
+            "--as-of",
+            "2026-11-22",
+            "--json",
+        ],
+    ));
+    assert_eq!(ex["assessment"]["status"], "review");
+    let ex = stdout_json(&kansa(
+        &data,
+        &[
+            "network",
+            "exposure",
+            "Lion Gate Pte Ltd",
+            "--as-of",
+            "2026-11-22",
+            "--json",
+        ],
+    ));
+    assert_eq!(ex["assessment"]["status"], "blocked");
+    let codes: Vec<&str> = ex["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes.contains(&"shared_address") && codes.contains(&"recent_incorporation"),
+        "{codes:?}"
+    );
+    let dot = kansa(&data, &["network", "owners", "customer:C-100", "--dot"]);
+    let dot = String::from_utf8(dot.stdout).unwrap();
+    assert!(
+        dot.starts_with("digraph") && dot.contains("PRIGOZHIN") && dot.contains("\"90%\""),
+        "{dot}"
+    );
+    // A bad registry is refused with its line, and nothing changes.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "company,owner,share,role,country,registration_date\nA Ltd,B Ltd,120,owner,,\n",
+    )
+    .unwrap();
+    let o = kansa(&data, &["network", "import", bad.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("line 2: field share: share \"120\" is over 100%"),
+        "{err}"
+    );
+    let again = stdout_json(&kansa(&data, &["network", "stats", "--json"]));
+    assert_eq!(again["registries"].as_array().unwrap().len(), 2);
+    let o = kansa(&data, &["network", "owners", "Nobody Such Ltd"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no party \"Nobody Such Ltd\""));
+    // Removing the dataset removes the ownership hit.
+    let o = kansa(&data, &["network", "remove", "evil"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let show = stdout_json(&kansa(&data, &["customers", "show", "C-200", "--json"]));
+    assert_eq!(show["hits"].as_array().unwrap().len(), 0, "{show}");
+}
