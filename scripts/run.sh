@@ -25,3 +25,7 @@ fi
 
 echo "run: replaying the Coincheck 2018 drain through the monitor (default rule pack)"
 "$KANSA" monitor replay --summary --events crates/monitor/replays/coincheck-2018.jsonl
+
+echo "run: an example registry extract: who owns these companies, and are they blocked by ownership?"
+"$KANSA" network import crates/network/fixtures/registry-example.csv
+"$KANSA" network exposure "Beta Trading Pte Ltd"

@@ -36,6 +36,9 @@ pub enum BenchCommand {
     /// Monitoring decisions per second and latency, in process and stored;
     /// window memory per active customer.
     Monitor(crate::bench_monitor::MonitorBenchArgs),
+    /// Aggregated ownership over a synthetic registry (1M companies, 3M
+    /// edges by default) and one company's owners with paths.
+    Network(crate::bench_network::NetworkBenchArgs),
 }
 
 #[derive(Serialize)]
@@ -86,6 +89,7 @@ pub fn run(data: &Path, cmd: BenchCommand) -> Result<bool> {
         } => (queries, population, recall_queries, threshold, json),
         BenchCommand::Chain(args) => return crate::bench_chain::run(args),
         BenchCommand::Monitor(args) => return crate::bench_monitor::run(args),
+        BenchCommand::Network(args) => return crate::bench_network::run(args),
     };
     let t = Instant::now();
     let (readings, notes) = crate::resources::load_readings();

@@ -3,6 +3,7 @@
 mod bench_chain;
 mod bench_cmd;
 mod bench_monitor;
+mod bench_network;
 mod chain_cmd;
 mod customers_cmd;
 mod eval_cmd;

@@ -250,6 +250,7 @@ impl NetworkBuilder {
             msg,
         };
         let mut first_line: FxHashMap<NodeId, u64> = FxHashMap::default();
+        let shared_file: std::sync::Arc<str> = file.into();
         for r in rows {
             let company = self.party(&r.company, NodeKind::Organization, file, r.line)?;
             first_line.entry(company).or_insert(r.line);
@@ -312,7 +313,7 @@ impl NetworkBuilder {
                     None
                 },
                 evidence: Evidence::Registry {
-                    file: file.to_string(),
+                    file: shared_file.clone(),
                     line: r.line,
                 },
             };
@@ -329,29 +330,37 @@ impl NetworkBuilder {
             }
             self.report.registry_rows += 1;
         }
-        // No company is owned more than whole.
-        for (&company, &line) in &first_line {
-            let mut total = 0.0;
+        // No company is owned more than whole (one pass over the edges).
+        let mut totals: FxHashMap<NodeId, f64> = FxHashMap::default();
+        for e in &self.edges {
+            if e.rel == Relation::Ownership && first_line.contains_key(&e.to) {
+                *totals.entry(e.to).or_default() += e.ownership().lo;
+            }
+        }
+        let mut over: Vec<(u64, NodeId, f64)> = totals
+            .into_iter()
+            .filter(|&(_, t)| t > 1.0 + EPS)
+            .map(|(c, t)| (first_line[&c], c, t))
+            .collect();
+        over.sort_by_key(|x| x.0);
+        if let Some(&(line, company, total)) = over.first() {
             let mut lines = Vec::new();
             for e in &self.edges {
                 if e.to == company && e.rel == Relation::Ownership {
-                    total += e.ownership().lo;
                     if let Evidence::Registry { line, .. } = e.evidence {
                         lines.push(line.to_string());
                     }
                 }
             }
-            if total > 1.0 + EPS {
-                return Err(row_err(
-                    line,
-                    format!(
-                        "the owners of {:?} hold {} in all (lines {}): more than 100%",
-                        self.nodes[company as usize].name,
-                        crate::share::pct(total),
-                        lines.join(", ")
-                    ),
-                ));
-            }
+            return Err(row_err(
+                line,
+                format!(
+                    "the owners of {:?} hold {} in all (lines {}): more than 100%",
+                    self.nodes[company as usize].name,
+                    crate::share::pct(total),
+                    lines.join(", ")
+                ),
+            ));
         }
         Ok(())
     }

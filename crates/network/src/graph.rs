@@ -130,7 +130,10 @@ pub enum Evidence {
     /// A list entity's links (its id; the wording when known).
     List { entity: String, text: String },
     /// A registry file's row.
-    Registry { file: String, line: u64 },
+    Registry {
+        file: std::sync::Arc<str>,
+        line: u64,
+    },
     /// A name match (score and how).
     Match { score: f64, how: String },
 }

@@ -21,6 +21,7 @@ pub mod indicators;
 pub mod ownership;
 pub mod registry;
 pub mod share;
+pub mod synth;
 
 pub use builder::{BuildReport, NetworkBuilder};
 pub use graph::{Edge, Evidence, Listed, Network, Node, NodeId, NodeKind, Origin, Relation};

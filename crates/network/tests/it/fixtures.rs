@@ -480,3 +480,31 @@ fn aggregate_and_per_company_owners_agree_on_random_registries() {
     }
     assert!(checked > 200, "{checked}");
 }
+
+#[test]
+fn the_synthetic_registry_is_valid_deterministic_and_of_the_size_asked() {
+    use kansa_network::synth::{registry, SynthSize};
+    let size = SynthSize {
+        companies: 20_000,
+        edges: 60_000,
+        people: 12_000,
+        listed: 40,
+        seed: 7,
+    };
+    let (listed, rows) = registry(size);
+    let (_, again) = registry(size);
+    assert_eq!(rows, again);
+    // A few person names drawn twice for one company are merged.
+    assert!(
+        rows.len() <= 60_000 && rows.len() > 59_000,
+        "{}",
+        rows.len()
+    );
+    let mut b = NetworkBuilder::new();
+    b.add_entities(listed.iter());
+    b.add_registry("synthetic.csv", &rows).unwrap();
+    let (n, _) = b.build();
+    let agg = aggregate(&n, &Regime::ofac());
+    assert!(agg.cyclic_components > 0);
+    assert!(agg.lo.iter().filter(|&&x| x > 0.0 && x < 1.0).count() > 100);
+}
