@@ -70,6 +70,10 @@ struct Ctx<'a> {
     order: Vec<String>,
     /// Link records whose parties may appear later: (record, line).
     links: Vec<(Value, u64)>,
+    /// Parties marked `"target": true`, and whether the file marks any:
+    /// where it does, the others are related parties, not listed ones.
+    targets: std::collections::HashSet<String>,
+    marks_targets: bool,
 }
 
 impl Ctx<'_> {
@@ -81,6 +85,12 @@ impl Ctx<'_> {
             return;
         };
         let props = obj.get("properties").cloned().unwrap_or(Value::Null);
+        if let Some(t) = obj.get("target").and_then(Value::as_bool) {
+            self.marks_targets = true;
+            if t {
+                self.targets.insert(id.to_string());
+            }
+        }
         match kind_of(schema) {
             Some(kind) => {
                 let e = self
@@ -390,6 +400,8 @@ pub fn parse<R: BufRead>(
         parties: HashMap::new(),
         order: Vec::new(),
         links: Vec::new(),
+        targets: Default::default(),
+        marks_targets: false,
     };
     let mut records = 0u64;
     for_each_line(&file, reader, MAX_RUN, |line, text| {
@@ -442,6 +454,9 @@ pub fn parse<R: BufRead>(
                 if let Some(n) = e.names.first_mut() {
                     n.kind = NameKind::Primary;
                 }
+            }
+            if ctx.marks_targets && !ctx.targets.contains(&id) {
+                e.target = false;
             }
             summary.entities += 1;
             sink(e).map_err(ListError::Sink)?;

@@ -219,6 +219,19 @@ pub struct Entity {
     pub links: Vec<Link>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remarks: Option<String>,
+    /// False for a party a list carries only because it is related to a
+    /// listed one (OpenSanctions' non-target entities): in the ownership
+    /// network it is a party, not a listed one.
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub target: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_yes(b: &bool) -> bool {
+    *b
 }
 
 impl Entity {
@@ -246,6 +259,7 @@ impl Entity {
             websites: Vec::new(),
             links: Vec::new(),
             remarks: None,
+            target: true,
         }
     }
 

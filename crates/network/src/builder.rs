@@ -171,8 +171,8 @@ impl NetworkBuilder {
                 name: e.primary_name().unwrap_or(&key).to_string(),
                 kind: kind_of(e.kind),
                 origin: Origin::List,
-                listed: Listed::Yes,
-                listed_as: Some(key.clone()),
+                listed: if e.target { Listed::Yes } else { Listed::No },
+                listed_as: e.target.then(|| key.clone()),
                 countries,
                 registered: None,
                 addresses,
@@ -566,6 +566,69 @@ impl NetworkBuilder {
             {
                 self.report.same_as_list += 1;
             }
+        }
+        // Registry parties at a listed party's address or with its identifier.
+        let mut at: FxHashMap<(bool, String), Vec<NodeId>> = FxHashMap::default();
+        let ident = |s: &str| -> String {
+            s.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_uppercase)
+                .collect()
+        };
+        for (i, n) in self.nodes.iter().enumerate() {
+            if n.origin == Origin::List {
+                for a in n
+                    .addresses
+                    .iter()
+                    .map(|a| name_key(a))
+                    .filter(|k| k.len() >= 8)
+                {
+                    at.entry((true, a)).or_default().push(i as NodeId);
+                }
+                for d in n
+                    .identifiers
+                    .iter()
+                    .map(|d| ident(d))
+                    .filter(|k| k.len() >= 5)
+                {
+                    at.entry((false, d)).or_default().push(i as NodeId);
+                }
+            }
+        }
+        let mut shared = Vec::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            if n.origin == Origin::List {
+                continue;
+            }
+            let keys = n
+                .addresses
+                .iter()
+                .map(|a| (true, name_key(a), a))
+                .chain(n.identifiers.iter().map(|d| (false, ident(d), d)));
+            for (is_addr, k, text) in keys {
+                for &l in at.get(&(is_addr, k)).into_iter().flatten() {
+                    shared.push(Edge {
+                        from: i as NodeId,
+                        to: l,
+                        rel: if is_addr {
+                            Relation::SharedAddress
+                        } else {
+                            Relation::SharedIdentifier
+                        },
+                        share: None,
+                        evidence: Evidence::Match {
+                            score: 1.0,
+                            how: format!(
+                                "the same {} {text:?}",
+                                if is_addr { "address" } else { "identifier" }
+                            ),
+                        },
+                    });
+                }
+            }
+        }
+        for e in shared {
+            let _ = self.add_edge(e);
         }
         for e in std::mem::take(&mut self.matches) {
             let _ = self.add_edge(e);

@@ -1240,6 +1240,66 @@ fn ownership_networks_from_registries_and_lists_end_to_end() {
     let o = kansa(&data, &["network", "owners", "Nobody Such Ltd"]);
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("no party \"Nobody Such Ltd\""));
+    // A company whose wallet passes what it gets to a sanctioned address
+    // (OFAC SDN 2021's first ETH address), traced on imported transfers.
+    let (wallet, payer) = (
+        "0x4444444444444444444444444444444444444444",
+        "0x5555555555555555555555555555555555555555",
+    );
+    let listed_eth = "0x7f367cc41522ce07553e823bf3be79a889debe1b";
+    let h = |n: u8| format!("0x{}", format!("{n:02x}").repeat(32));
+    let transfers = dir.path().join("eth.csv");
+    std::fs::write(
+        &transfers,
+        format!(
+            "chain,tx_hash,block,time,from,to,asset,amount\n\
+             eth,{},100,2024-05-31T12:00:00Z,{payer},{wallet},ETH,10000000000000000000\n\
+             eth,{},101,2024-05-31T12:05:00Z,{wallet},{listed_eth},ETH,9500000000000000000\n",
+            h(1),
+            h(2)
+        ),
+    )
+    .unwrap();
+    stdout_json(&kansa(
+        &data,
+        &["chain", "import", "--json", transfers.to_str().unwrap()],
+    ));
+    let relay = dir.path().join("relay.csv");
+    std::fs::write(
+        &relay,
+        format!("company,owner,share,role,country,registration_date,wallet\nRelay Trading Ltd,Wong Ka Ming,100,owner,HK,2024-01-15,{wallet}\n"),
+    )
+    .unwrap();
+    stdout_json(&kansa(
+        &data,
+        &["network", "import", relay.to_str().unwrap(), "--json"],
+    ));
+    let ex = stdout_json(&kansa(
+        &data,
+        &[
+            "network",
+            "exposure",
+            "Relay Trading Ltd",
+            "--as-of",
+            "2026-11-22",
+            "--json",
+        ],
+    ));
+    assert_eq!(ex["assessment"]["status"], "clear");
+    let pass = ex["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == "pass_through_to_listed")
+        .unwrap_or_else(|| panic!("{ex}"));
+    assert!(
+        pass["evidence"][0].as_str().unwrap().contains(wallet),
+        "{pass}"
+    );
+    assert_eq!(
+        ex["wallet_flows"][0]["sent_to_listed"],
+        9_500_000_000_000_000_000u64
+    );
     // Removing the dataset removes the ownership hit.
     let o = kansa(&data, &["network", "remove", "evil"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

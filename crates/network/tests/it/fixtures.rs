@@ -381,6 +381,13 @@ fn a_registered_address_of_a_listed_company_is_an_indicator() {
         &[],
     );
     let a = found.iter().find(|i| i.code == "shared_address").unwrap();
+    // The graph links them too (for the case file's picture).
+    assert_eq!(
+        n.around(v)
+            .filter(|&(e, _)| n.edge(e).rel == kansa_network::Relation::SharedAddress)
+            .count(),
+        2
+    );
     // Two listed SOVFRACHT companies have that address.
     assert!(
         a.evidence.iter().any(|e| e.contains("ofac-sdn:20291")),

@@ -41,3 +41,38 @@ fn the_real_lists_give_a_network_of_resolved_links() {
         });
     assert!(family);
 }
+
+#[test]
+fn followthemoney_ownership_records_join_the_network_and_related_parties_are_not_listed() {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../lists/tests/fixtures/ftm.jsonl");
+    let mut entities = Vec::new();
+    {
+        let mut sink = |e: Entity| -> Result<(), String> {
+            entities.push(e);
+            Ok(())
+        };
+        kansa_lists::ftm::parse(input(&path), "opensanctions", &mut sink).unwrap();
+    }
+    let mut b = NetworkBuilder::new();
+    b.add_entities(&entities);
+    let (net, rep) = b.build();
+    assert_eq!(rep.list_links.get("owned_by"), Some(&2));
+    let person = net.find("opensanctions:fx-person-1").unwrap();
+    let expo = net.find("opensanctions:fx-company-1").unwrap();
+    let nested = net.find("opensanctions:fx-company-2").unwrap();
+    // The nested company is in the export only as a related party.
+    assert_eq!(net.node(nested).listed, Listed::No);
+    assert_eq!(net.node(expo).listed, Listed::Yes);
+    let share = |from, to| {
+        net.incoming(to)
+            .find(|(_, e)| e.from == from && e.rel == Relation::Ownership)
+            .map(|(_, e)| e.ownership().lo)
+    };
+    assert_eq!(share(person, expo), Some(0.6));
+    assert_eq!(share(expo, nested), Some(1.0));
+    let regime = kansa_network::Regime::ofac();
+    let agg = kansa_network::aggregate(&net, &regime);
+    let a = kansa_network::assess(&net, &agg, &regime, nested);
+    assert_eq!(a.status, kansa_network::Status::Blocked);
+}
