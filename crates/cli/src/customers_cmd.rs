@@ -317,16 +317,21 @@ pub fn rescreen_after_import(
     ids.extend(matched);
     // Registry parties: their names are screened again against the new
     // lists, and the customers among them re-screened for ownership.
-    let owned = if store.registries()?.is_empty() {
+    // The full indexes, built here when registries need them, serve the
+    // re-screening below too.
+    let registries = store.registries()?;
+    let mut full = None;
+    let owned = if registries.is_empty() {
         None
     } else {
-        let full = name_index(store)?;
+        let (idx, addrs) = build_indexes(store, readings.clone())?;
         let mut updates = Vec::new();
-        for f in store.registries()? {
+        for f in registries {
             let rows = kansa_network::registry::read(&f.name, f.body.as_slice())?;
-            let m = crate::network_cmd::screen_parties(&rows, &full, DEFAULT_THRESHOLD);
-            updates.push((f.name.clone(), serde_json::to_string(&m)?));
+            let m = crate::network_cmd::screen_parties(&rows, &idx, DEFAULT_THRESHOLD);
+            updates.push((f.name, serde_json::to_string(&m)?));
         }
+        full = Some((idx, addrs));
         store.set_registry_matches(&updates)?;
         let o = ownership(store)?;
         if let Some(o) = &o {
@@ -345,7 +350,10 @@ pub fn rescreen_after_import(
         }
         return Ok(());
     }
-    let (idx, addrs) = build_indexes(store, readings)?;
+    let (idx, addrs) = match full {
+        Some(x) => x,
+        None => build_indexes(store, readings)?,
+    };
     let results: Vec<(String, Vec<Hit>)> = customers
         .par_iter()
         .filter(|c| ids.binary_search(&c.id).is_ok())

@@ -291,15 +291,14 @@ fn wallet_flows(data: &Path, wallets: &[String]) -> Vec<WalletFlow> {
         return Vec::new();
     };
     let mut out = Vec::new();
+    use kansa_trace::Direction::{Backward, Forward};
     for w in wallets {
-        let dir = kansa_trace::Direction::Forward;
-        let Ok(sent) = kansa_trace::exposure(&g, w, dir, 1, &labels, None) else {
+        let Ok(sent) = kansa_trace::exposure(&g, w, Forward, 1, &labels, None) else {
             continue;
         };
-        let received =
-            kansa_trace::exposure(&g, w, kansa_trace::Direction::Backward, 1, &labels, None)
-                .map(|e| e.amount)
-                .unwrap_or(0);
+        let received = kansa_trace::exposure(&g, w, Backward, 1, &labels, None)
+            .map(|e| e.amount)
+            .unwrap_or(0);
         let mut to_listed = 0;
         let mut who = Vec::new();
         for l in sent.categories.iter().filter(|l| l.category == "sanctions") {
@@ -447,22 +446,15 @@ pub fn run(data: &Path, cmd: NetworkCommand) -> Result<bool> {
             dot,
             radius,
         } => {
-            let store = open_store(data)?;
-            let o = load(&store, regime(&rname)?, None)?;
-            let v = find(&o, &company)?;
-            if dot {
-                print!(
-                    "{}",
-                    kansa_network::dot::to_dot(&o.net, &o.agg, &o.regime, v, radius)
-                );
+            let Some((o, v)) = open_party(data, &rname, &company, dot.then_some(radius))? else {
                 return Ok(true);
-            }
+            };
             let ow = owners(&o.net, v, OwnersLimits::default());
             if as_json {
                 json(&ow)?;
                 return Ok(true);
             }
-            print_owners(&o, &ow);
+            print_owners(&ow);
             Ok(true)
         }
         NetworkCommand::Exposure {
@@ -473,16 +465,9 @@ pub fn run(data: &Path, cmd: NetworkCommand) -> Result<bool> {
             dot,
             radius,
         } => {
-            let store = open_store(data)?;
-            let o = load(&store, regime(&rname)?, None)?;
-            let v = find(&o, &company)?;
-            if dot {
-                print!(
-                    "{}",
-                    kansa_network::dot::to_dot(&o.net, &o.agg, &o.regime, v, radius)
-                );
+            let Some((o, v)) = open_party(data, &rname, &company, dot.then_some(radius))? else {
                 return Ok(true);
-            }
+            };
             let a = assess(&o.net, &o.agg, &o.regime, v);
             let ow = owners(&o.net, v, OwnersLimits::default());
             let settings = Settings {
@@ -493,8 +478,7 @@ pub fn run(data: &Path, cmd: NetworkCommand) -> Result<bool> {
                 ..Settings::default()
             };
             let flows = wallet_flows(data, &o.net.node(v).wallets);
-            let ix = indicators::Index::build(&o.net);
-            let found = indicators::indicators(&o.net, &ix, &settings, v, Some(&ow), &flows);
+            let found = indicators::indicators(&o.net, &settings, v, Some(&ow), &flows);
             if as_json {
                 json(&serde_json::json!({
                     "assessment": a, "owners": ow, "indicators": found, "wallet_flows": flows,
@@ -511,7 +495,7 @@ pub fn run(data: &Path, cmd: NetworkCommand) -> Result<bool> {
                 for r in &a.reasons {
                     println!("  - {r}");
                 }
-                print_owners(&o, &ow);
+                print_owners(&ow);
                 if found.is_empty() {
                     println!("indicators: none");
                 } else {
@@ -546,6 +530,27 @@ pub fn run(data: &Path, cmd: NetworkCommand) -> Result<bool> {
     }
 }
 
+/// The store's network and one of its parties; with `dot` (a radius),
+/// prints the network around the party instead and returns `None`.
+fn open_party(
+    data: &Path,
+    regime_name: &str,
+    company: &str,
+    dot: Option<usize>,
+) -> Result<Option<(Ownership, NodeId)>> {
+    let store = open_store(data)?;
+    let o = load(&store, regime(regime_name)?, None)?;
+    let v = find(&o, company)?;
+    if let Some(radius) = dot {
+        print!(
+            "{}",
+            kansa_network::dot::to_dot(&o.net, &o.agg, &o.regime, v, radius)
+        );
+        return Ok(None);
+    }
+    Ok(Some((o, v)))
+}
+
 fn count_status(o: &Ownership) -> (usize, usize) {
     let (mut blocked, mut review) = (0, 0);
     for v in 0..o.net.len() as NodeId {
@@ -561,7 +566,7 @@ fn count_status(o: &Ownership) -> (usize, usize) {
     (blocked, review)
 }
 
-fn print_owners(o: &Ownership, ow: &kansa_network::Owners) {
+fn print_owners(ow: &kansa_network::Owners) {
     println!(
         "ultimate owners of {} ({}): listed {}{}",
         ow.name,
@@ -600,7 +605,6 @@ fn print_owners(o: &Ownership, ow: &kansa_network::Owners) {
     if ow.through_cycle {
         println!("  (part of the ownership runs through a cycle of cross-holdings)");
     }
-    let _ = o;
 }
 
 fn hex(b: &[u8]) -> String {

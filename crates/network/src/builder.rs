@@ -15,8 +15,8 @@
 //! `ownership`).
 
 use crate::graph::{
-    name_key, registry_key, Edge, Evidence, Listed, Network, Node, NodeId, NodeKind, Origin,
-    Relation,
+    address_key, identifier_key, name_key, registry_key, Edge, Evidence, Listed, Network, Node,
+    NodeId, NodeKind, Origin, Relation,
 };
 use crate::registry::RegistryRow;
 use crate::share::{Share, EPS};
@@ -568,30 +568,19 @@ impl NetworkBuilder {
             }
         }
         // Registry parties at a listed party's address or with its identifier.
-        let mut at: FxHashMap<(bool, String), Vec<NodeId>> = FxHashMap::default();
-        let ident = |s: &str| -> String {
-            s.chars()
-                .filter(|c| c.is_alphanumeric())
-                .flat_map(char::to_uppercase)
+        let keys = |n: &Node| -> Vec<(bool, String)> {
+            let addrs = n.addresses.iter().filter_map(|a| address_key(a));
+            let ids = n.identifiers.iter().filter_map(|d| identifier_key(d));
+            addrs
+                .map(|k| (true, k))
+                .chain(ids.map(|k| (false, k)))
                 .collect()
         };
+        let mut at: FxHashMap<(bool, String), Vec<NodeId>> = FxHashMap::default();
         for (i, n) in self.nodes.iter().enumerate() {
             if n.origin == Origin::List {
-                for a in n
-                    .addresses
-                    .iter()
-                    .map(|a| name_key(a))
-                    .filter(|k| k.len() >= 8)
-                {
-                    at.entry((true, a)).or_default().push(i as NodeId);
-                }
-                for d in n
-                    .identifiers
-                    .iter()
-                    .map(|d| ident(d))
-                    .filter(|k| k.len() >= 5)
-                {
-                    at.entry((false, d)).or_default().push(i as NodeId);
+                for k in keys(n) {
+                    at.entry(k).or_default().push(i as NodeId);
                 }
             }
         }
@@ -600,28 +589,21 @@ impl NetworkBuilder {
             if n.origin == Origin::List {
                 continue;
             }
-            let keys = n
-                .addresses
-                .iter()
-                .map(|a| (true, name_key(a), a))
-                .chain(n.identifiers.iter().map(|d| (false, ident(d), d)));
-            for (is_addr, k, text) in keys {
-                for &l in at.get(&(is_addr, k)).into_iter().flatten() {
+            for k in keys(n) {
+                for &l in at.get(&k).into_iter().flatten() {
+                    let (rel, what) = if k.0 {
+                        (Relation::SharedAddress, "address")
+                    } else {
+                        (Relation::SharedIdentifier, "identifier")
+                    };
                     shared.push(Edge {
                         from: i as NodeId,
                         to: l,
-                        rel: if is_addr {
-                            Relation::SharedAddress
-                        } else {
-                            Relation::SharedIdentifier
-                        },
+                        rel,
                         share: None,
                         evidence: Evidence::Match {
                             score: 1.0,
-                            how: format!(
-                                "the same {} {text:?}",
-                                if is_addr { "address" } else { "identifier" }
-                            ),
+                            how: format!("the same {what}"),
                         },
                     });
                 }

@@ -94,24 +94,26 @@ pub fn to_dot(
             quote(fill)
         ));
     }
-    for (i, e) in net.edges.iter().enumerate() {
-        let (Some(a), Some(b)) = (set.get(&e.from), set.get(&e.to)) else {
-            continue;
-        };
-        let _ = i;
-        let label = match e.share {
-            Some(sh) => sh.to_string(),
-            None => e.rel.as_str().to_string(),
-        };
-        let style = if e.rel.directed() {
-            ""
-        } else {
-            ", dir=none, style=dashed"
-        };
-        s.push_str(&format!(
-            "  n{a} -> n{b} [label={}{style}];\n",
-            quote(&label)
-        ));
+    // Each edge once, from its start, in the order the parties were met.
+    for (a, &v) in nodes.iter().enumerate() {
+        for (_, e) in net.outgoing(v) {
+            let Some(b) = set.get(&e.to) else {
+                continue;
+            };
+            let label = match e.share {
+                Some(sh) => sh.to_string(),
+                None => e.rel.as_str().to_string(),
+            };
+            let style = if e.rel.directed() {
+                ""
+            } else {
+                ", dir=none, style=dashed"
+            };
+            s.push_str(&format!(
+                "  n{a} -> n{b} [label={}{style}];\n",
+                quote(&label)
+            ));
+        }
     }
     s.push_str("}\n");
     s

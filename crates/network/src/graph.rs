@@ -257,13 +257,15 @@ impl Network {
             .map(move |&e| (e, &self.edges[e as usize]))
     }
 
+    /// The ids of the edges starting at a node, as stored.
+    pub fn out_edge_ids(&self, id: NodeId) -> &[EdgeId] {
+        &self.out_edges
+            [self.out_start[id as usize] as usize..self.out_start[id as usize + 1] as usize]
+    }
+
     /// Edges starting at a node (what it owns, directs, controls...).
     pub fn outgoing(&self, id: NodeId) -> impl Iterator<Item = (EdgeId, &Edge)> + '_ {
-        let (a, b) = (
-            self.out_start[id as usize] as usize,
-            self.out_start[id as usize + 1] as usize,
-        );
-        self.out_edges[a..b]
+        self.out_edge_ids(id)
             .iter()
             .map(move |&e| (e, &self.edges[e as usize]))
     }
@@ -304,6 +306,23 @@ pub fn name_key(name: &str) -> String {
         }
     }
     out
+}
+
+/// The key under which addresses are compared (a name key; `None` when
+/// too short to mean one place).
+pub fn address_key(address: &str) -> Option<String> {
+    Some(name_key(address)).filter(|k| k.len() >= 8)
+}
+
+/// The key under which identifiers are compared: letters and digits,
+/// upper case (`None` when too short to identify anything).
+pub fn identifier_key(id: &str) -> Option<String> {
+    let k: String = id
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect();
+    Some(k).filter(|k| k.len() >= 5)
 }
 
 /// The key of a registry party named `name`.

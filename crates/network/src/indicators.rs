@@ -4,9 +4,8 @@
 //! concern, a nominee director, and a company whose wallet passes what it
 //! receives on to listed parties (from tracing, supplied by the caller).
 
-use crate::graph::{name_key, Listed, Network, NodeId, NodeKind, Relation};
+use crate::graph::{address_key, identifier_key, Listed, Network, NodeId, NodeKind, Relation};
 use crate::ownership::Owners;
-use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -83,45 +82,6 @@ pub struct WalletFlow {
     pub listed: Vec<String>,
 }
 
-/// Lookups built once per network: listed parties by address and by
-/// identifier.
-#[derive(Debug, Default)]
-pub struct Index {
-    addresses: FxHashMap<String, Vec<NodeId>>,
-    identifiers: FxHashMap<String, Vec<NodeId>>,
-}
-
-fn ident_key(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_uppercase)
-        .collect()
-}
-
-impl Index {
-    pub fn build(net: &Network) -> Index {
-        let mut ix = Index::default();
-        for (i, n) in net.nodes.iter().enumerate() {
-            if n.listed != Listed::Yes {
-                continue;
-            }
-            for a in &n.addresses {
-                let k = name_key(a);
-                if k.len() >= 8 {
-                    ix.addresses.entry(k).or_default().push(i as NodeId);
-                }
-            }
-            for d in &n.identifiers {
-                let k = ident_key(d);
-                if k.len() >= 5 {
-                    ix.identifiers.entry(k).or_default().push(i as NodeId);
-                }
-            }
-        }
-        ix
-    }
-}
-
 fn date_days(s: &str) -> Option<i64> {
     let mut it = s.split('-');
     let y: i64 = it.next()?.parse().ok()?;
@@ -134,7 +94,6 @@ fn date_days(s: &str) -> Option<i64> {
 /// chains searched for jurisdictions of concern.
 pub fn indicators(
     net: &Network,
-    ix: &Index,
     settings: &Settings,
     v: NodeId,
     owners: Option<&Owners>,
@@ -187,34 +146,43 @@ pub fn indicators(
             evidence: shared,
         });
     }
-    // Registered address or identifier of a listed party.
-    for (code, what, values, map, key) in [
+    // Registered address or identifier of a listed party: the edges the
+    // builder drew, with the text that matched.
+    for (code, what, rel, key) in [
         (
             "shared_address",
             "registered address",
-            &node.addresses,
-            &ix.addresses,
-            name_key as fn(&str) -> String,
+            Relation::SharedAddress,
+            address_key as fn(&str) -> Option<String>,
         ),
         (
             "shared_identifier",
             "identifier",
-            &node.identifiers,
-            &ix.identifiers,
-            ident_key as fn(&str) -> String,
+            Relation::SharedIdentifier,
+            identifier_key as fn(&str) -> Option<String>,
         ),
     ] {
+        let mine = |n: &crate::graph::Node| -> Vec<(Option<String>, String)> {
+            let v = if rel == Relation::SharedAddress {
+                &n.addresses
+            } else {
+                &n.identifiers
+            };
+            v.iter().map(|a| (key(a), a.clone())).collect()
+        };
         let mut ev = Vec::new();
-        for a in values.iter() {
-            if let Some(ids) = map.get(&key(a)) {
-                for &l in ids {
-                    if l != v {
-                        let ln = net.node(l);
-                        ev.push(format!(
-                            "{what} {a:?} is that of listed {} ({})",
-                            ln.name, ln.key
-                        ));
-                    }
+        for (e, l) in net.around(v) {
+            let ln = net.node(l);
+            if net.edge(e).rel != rel || ln.listed != Listed::Yes {
+                continue;
+            }
+            let theirs = mine(ln);
+            for (k, a) in mine(node) {
+                if k.is_some() && theirs.iter().any(|(t, _)| *t == k) {
+                    ev.push(format!(
+                        "{what} {a:?} is that of listed {} ({})",
+                        ln.name, ln.key
+                    ));
                 }
             }
         }

@@ -112,64 +112,67 @@ pub struct Aggregate {
 }
 
 /// Strongly connected components of the ownership edges, owners' components
-/// before their companies' (iterative Tarjan).
+/// before their companies' (iterative Tarjan over the adjacency as stored).
 fn components(net: &Network) -> Vec<Vec<NodeId>> {
-    let n = net.len();
     const NONE: u32 = u32::MAX;
+    let n = net.len();
     let mut index = vec![NONE; n];
     let mut low = vec![0u32; n];
     let mut on_stack = vec![false; n];
     let mut stack: Vec<NodeId> = Vec::new();
     let mut out: Vec<Vec<NodeId>> = Vec::new();
     let mut next = 0u32;
-    // Successors: the companies a node owns.
-    let succ = |v: NodeId| -> Vec<NodeId> {
-        net.outgoing(v)
-            .filter(|(_, e)| e.rel == Relation::Ownership)
-            .map(|(_, e)| e.to)
-            .collect()
-    };
-    let mut call: Vec<(NodeId, Vec<NodeId>, usize)> = Vec::new();
+    // (node, position in its outgoing edges)
+    let mut call: Vec<(NodeId, usize)> = Vec::new();
     for root in 0..n as NodeId {
         if index[root as usize] != NONE {
             continue;
         }
-        index[root as usize] = next;
-        low[root as usize] = next;
-        next += 1;
-        stack.push(root);
-        on_stack[root as usize] = true;
-        call.push((root, succ(root), 0));
-        while let Some((v, ws, i)) = call.last_mut() {
-            let v = *v;
-            if *i < ws.len() {
-                let w = ws[*i];
-                *i += 1;
-                if index[w as usize] == NONE {
-                    index[w as usize] = next;
-                    low[w as usize] = next;
-                    next += 1;
-                    stack.push(w);
-                    on_stack[w as usize] = true;
-                    call.push((w, succ(w), 0));
-                } else if on_stack[w as usize] {
-                    low[v as usize] = low[v as usize].min(index[w as usize]);
-                }
-            } else {
-                call.pop();
-                if let Some((p, _, _)) = call.last() {
-                    low[*p as usize] = low[*p as usize].min(low[v as usize]);
-                }
-                if low[v as usize] == index[v as usize] {
-                    let mut comp = Vec::new();
-                    while let Some(w) = stack.pop() {
-                        on_stack[w as usize] = false;
-                        comp.push(w);
-                        if w == v {
-                            break;
-                        }
+        let mut enter = Some(root);
+        loop {
+            if let Some(w) = enter.take() {
+                index[w as usize] = next;
+                low[w as usize] = next;
+                next += 1;
+                stack.push(w);
+                on_stack[w as usize] = true;
+                call.push((w, 0));
+            }
+            let Some(&mut (v, ref mut pos)) = call.last_mut() else {
+                break;
+            };
+            // The next company v owns, if any.
+            let edges = net.out_edge_ids(v);
+            let succ = edges[*pos..]
+                .iter()
+                .position(|&e| net.edge(e).rel == Relation::Ownership)
+                .map(|k| {
+                    *pos += k + 1;
+                    net.edge(edges[*pos - 1]).to
+                });
+            match succ {
+                Some(w) if index[w as usize] == NONE => enter = Some(w),
+                Some(w) => {
+                    if on_stack[w as usize] {
+                        low[v as usize] = low[v as usize].min(index[w as usize]);
                     }
-                    out.push(comp);
+                }
+                None => {
+                    call.pop();
+                    if let Some(&(p, _)) = call.last() {
+                        low[p as usize] = low[p as usize].min(low[v as usize]);
+                    }
+                    if low[v as usize] == index[v as usize] {
+                        let mut comp = Vec::new();
+                        while let Some(w) = stack.pop() {
+                            on_stack[w as usize] = false;
+                            comp.push(w);
+                            if w == v {
+                                break;
+                            }
+                        }
+                        out.push(comp);
+                    }
                 }
             }
         }

@@ -303,7 +303,6 @@ fn indicators_carry_their_evidence() {
         ..Settings::default()
     };
     settings.nominee_min = 10;
-    let ix = indicators::Index::build(&n);
     let o = owners(&n, v, OwnersLimits::default());
     let flows = [WalletFlow {
         wallet: "0xabc".into(),
@@ -313,7 +312,7 @@ fn indicators_carry_their_evidence() {
         sent_to_listed: 950,
         listed: vec!["ofac-sdn:24224".into()],
     }];
-    let found = indicators::indicators(&n, &ix, &settings, v, Some(&o), &flows);
+    let found = indicators::indicators(&n, &settings, v, Some(&o), &flows);
     let codes: Vec<&str> = found.iter().map(|i| i.code).collect();
     for want in [
         "shared_director",
@@ -343,7 +342,6 @@ fn indicators_carry_their_evidence() {
     // Without a flow, a listed director elsewhere or an as-of date, nothing of those.
     let quiet = indicators::indicators(
         &n,
-        &ix,
         &Settings::default(),
         n.lookup("Shell Parent Ltd")[0],
         None,
@@ -372,14 +370,7 @@ fn a_registered_address_of_a_listed_company_is_an_indicator() {
          Basmanny Services LLC,Some Owner,100,owner,RU,,\"Dobroslobodskaya, 3 BC Basmanov, Moscow 105066\"\n";
     let n = with_registry(csv).unwrap();
     let v = n.lookup("Basmanny Services LLC")[0];
-    let found = indicators::indicators(
-        &n,
-        &indicators::Index::build(&n),
-        &Settings::default(),
-        v,
-        None,
-        &[],
-    );
+    let found = indicators::indicators(&n, &Settings::default(), v, None, &[]);
     let a = found.iter().find(|i| i.code == "shared_address").unwrap();
     // The graph links them too (for the case file's picture).
     assert_eq!(
