@@ -92,7 +92,7 @@ pub fn run(data: &Path, cmd: BenchCommand) -> Result<bool> {
         BenchCommand::Network(args) => return crate::bench_network::run(args),
     };
     let t = Instant::now();
-    let (readings, notes) = crate::resources::load_readings();
+    let (readings, notes) = kansa_server::resources::load_readings();
     let readings_secs = t.elapsed().as_secs_f64();
     for n in notes {
         eprintln!("note: {n}");

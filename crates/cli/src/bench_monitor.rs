@@ -205,7 +205,7 @@ pub fn run(a: MonitorBenchArgs) -> Result<bool> {
             let d = m.decide(e);
             rows.push(stored_row(e, &d)?);
         }
-        store.record_decisions(&rows)?;
+        store.record_decisions(&rows, &crate::lists_cmd::now_rfc3339())?;
     }
     let stored_secs = t1.elapsed().as_secs_f64();
     let count = store.decision_count()? as usize;

@@ -173,7 +173,7 @@ pub fn screen_customer(
 
 /// The name index of the active lists.
 pub fn name_index(store: &Store) -> Result<ScreenIndex> {
-    let readings = crate::resources::load_readings().0;
+    let readings = kansa_server::resources::load_readings().0;
     Ok(ScreenIndex::build(
         store.active_entities()?,
         readings,
@@ -307,7 +307,7 @@ pub fn rescreen_after_import(
     // Customers whose name or address meets an added or changed entity.
     let small_addrs = AddressIndex::build(touched_entities.iter());
     // The dictionaries are read once for both indexes.
-    let (readings, _) = crate::resources::load_readings();
+    let (readings, _) = kansa_server::resources::load_readings();
     let small = ScreenIndex::build(touched_entities, readings.clone(), IndexConfig::default());
     let matched: Vec<String> = customers
         .par_iter()
@@ -389,7 +389,7 @@ pub fn run(data: &Path, cmd: CustomersCommand) -> Result<bool> {
             let mut store = open_store(data)?;
             let now = now_rfc3339();
             store.upsert_customers(&customers, &now)?;
-            let (idx, addrs) = build_indexes(&store, crate::resources::load_readings().0)?;
+            let (idx, addrs) = build_indexes(&store, kansa_server::resources::load_readings().0)?;
             let owned = ownership(&store)?;
             let results: Vec<(String, Vec<Hit>)> = customers
                 .par_iter()

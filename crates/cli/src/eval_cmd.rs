@@ -117,7 +117,7 @@ pub fn run(cmd: EvalCommand) -> Result<bool> {
     if pairs.is_empty() {
         bail!("{}: no pairs", file.display());
     }
-    let (readings, notes) = crate::resources::load_readings();
+    let (readings, notes) = kansa_server::resources::load_readings();
     if !as_json {
         for n in notes {
             eprintln!("note: {n}");

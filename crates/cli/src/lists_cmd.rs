@@ -63,8 +63,21 @@ pub fn now_rfc3339() -> String {
     humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
 }
 
+/// Who acts from the command line, as the audit log names them:
+/// `cli:<login>`.
+pub fn cli_actor() -> String {
+    let login = std::env::var("KANSA_ACTOR")
+        .or_else(|_| std::env::var("USER"))
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    format!("cli:{login}")
+}
+
 pub fn open_store(data: &Path) -> Result<Store> {
-    Store::open_dir(data).map_err(|e| anyhow!("cannot open the store in {}: {e}", data.display()))
+    let mut store = Store::open_dir(data)
+        .map_err(|e| anyhow!("cannot open the store in {}: {e}", data.display()))?;
+    store.set_actor(&cli_actor());
+    Ok(store)
 }
 
 #[derive(Serialize)]
@@ -369,7 +382,7 @@ pub fn run(data: &Path, cmd: ListsCommand) -> Result<bool> {
         }
         ListsCommand::Activate { snapshot } => {
             let mut store = open_store(data)?;
-            let s = store.activate(snapshot)?;
+            let s = store.activate(snapshot, &now_rfc3339())?;
             println!(
                 "{}: snapshot {} ({}) is now active",
                 s.source, s.id, s.version

@@ -1,5 +1,6 @@
 //! `kansa`: the command-line shell over Kansa's libraries.
 
+mod audit_cmd;
 mod bench_chain;
 mod bench_cmd;
 mod bench_monitor;
@@ -12,7 +13,6 @@ mod lists_cmd;
 mod monitor_cmd;
 mod network_cmd;
 mod output;
-mod resources;
 mod screen_cmd;
 mod trace_cmd;
 mod update;
@@ -78,6 +78,21 @@ enum Command {
         #[command(subcommand)]
         command: network_cmd::NetworkCommand,
     },
+    /// The audit log: verify the hash chain, export it, read it.
+    Audit {
+        #[command(subcommand)]
+        command: audit_cmd::AuditCommand,
+    },
+    /// Users of the service and their roles.
+    Users {
+        #[command(subcommand)]
+        command: audit_cmd::UsersCommand,
+    },
+    /// API tokens: create (shown once), list, revoke.
+    Tokens {
+        #[command(subcommand)]
+        command: audit_cmd::TokensCommand,
+    },
     /// Measure speed and quality (use a release build).
     Bench {
         #[command(subcommand)]
@@ -122,6 +137,9 @@ fn main() -> ExitCode {
         Command::Trace { command } => trace_cmd::run(&cli.data, command),
         Command::Monitor { command } => monitor_cmd::run(&cli.data, command),
         Command::Network { command } => network_cmd::run(&cli.data, command),
+        Command::Audit { command } => audit_cmd::run_audit(&cli.data, command),
+        Command::Users { command } => audit_cmd::run_users(&cli.data, command),
+        Command::Tokens { command } => audit_cmd::run_tokens(&cli.data, command),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -1,22 +1,20 @@
 //! `kansa monitor`: decide events with a rule pack, replay incident files,
 //! check packs, and list stored decisions.
 
-use crate::chain_cmd::load_labels;
-use crate::lists_cmd::open_store;
+use crate::lists_cmd::{now_rfc3339, open_store};
 use crate::output::json;
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Subcommand};
-use kansa_chain::Graph;
 use kansa_monitor::{
-    read_jsonl, AddressRisk, Decision, Event, Monitor, NameHit, NoScreening, Outcome, RulePack,
-    Screening, Summary,
+    read_jsonl, Decision, Event, Monitor, NoScreening, Outcome, RulePack, Screening, Summary,
 };
-use kansa_screen::{AddressIndex, ScreenIndex};
+use kansa_screen::ScreenIndex;
+use kansa_server::screening::StoreScreening;
 use kansa_store::{Store, StoredDecision};
-use kansa_trace::{Direction, LabelLookup};
 use std::cell::OnceCell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What `replay` and `run` read and how they print.
 #[derive(Args, Debug)]
@@ -62,116 +60,6 @@ pub enum MonitorCommand {
     },
 }
 
-/// Label categories counted as risky exposure.
-const RISKY: [&str; 7] = [
-    "sanctions",
-    "hack",
-    "mixer",
-    "ransomware",
-    "darknet_market",
-    "scam",
-    "terrorist_financing",
-];
-/// Hops examined for an address's exposure.
-const EXPOSURE_HOPS: u32 = 3;
-
-/// Screening against the store: the customer register's hits, names and
-/// addresses of the active lists, and labels and exposure from the graph.
-struct StoreScreening {
-    data: PathBuf,
-    store: Store,
-    addresses: AddressIndex,
-    names: OnceCell<Option<ScreenIndex>>,
-    graph: Option<(Graph, LabelLookup)>,
-}
-
-impl StoreScreening {
-    fn open(data: &Path) -> Result<StoreScreening> {
-        let store = open_store(data)?;
-        let entities = store.active_entities()?;
-        let addresses = AddressIndex::build(entities.iter());
-        let graph = match kansa_store::open_graph(data) {
-            Ok(Some((g, _))) => {
-                let labels = load_labels(data, &g)?;
-                Some((g, labels))
-            }
-            Ok(None) => None,
-            Err(e) => bail!("cannot open the chain graph in {}: {e}", data.display()),
-        };
-        Ok(StoreScreening {
-            data: data.to_path_buf(),
-            store,
-            addresses,
-            names: OnceCell::new(),
-            graph,
-        })
-    }
-}
-
-impl Screening for StoreScreening {
-    fn customer_hits(&self, customer: &str) -> Vec<NameHit> {
-        self.store
-            .customer_hits(customer)
-            .map(|hits| {
-                hits.into_iter()
-                    .map(|h| NameHit {
-                        entity: h.entity_id,
-                        score: h.score,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
-    fn name_hits(&self, name: &str) -> Vec<NameHit> {
-        let idx = self
-            .names
-            .get_or_init(|| crate::screen_cmd::load_index(&self.data, true).ok());
-        let Some(idx) = idx else { return Vec::new() };
-        let Ok(q) = crate::screen_cmd::make_query(name, None, None, "any") else {
-            return Vec::new();
-        };
-        idx.screen(&q, kansa_screen::DEFAULT_THRESHOLD, 5)
-            .into_iter()
-            .map(|m| NameHit {
-                entity: m.entity_id,
-                score: m.score,
-            })
-            .collect()
-    }
-
-    fn address(&self, address: &str) -> AddressRisk {
-        let mut r = AddressRisk::default();
-        if let Ok(hits) = self.addresses.lookup(address) {
-            r.listed = hits.iter().map(|h| h.entity_id.clone()).collect();
-            r.listed.dedup();
-        }
-        if let Some((g, labels)) = &self.graph {
-            if let Some(a) = g.address_index(address) {
-                for l in labels.labels(g, a) {
-                    if !r.categories.contains(&l.category) {
-                        r.categories.push(l.category.clone());
-                    }
-                }
-            }
-            if let Ok(e) =
-                kansa_trace::exposure(g, address, Direction::Backward, EXPOSURE_HOPS, labels, None)
-            {
-                let risky: Vec<_> = e
-                    .categories
-                    .iter()
-                    .filter(|c| RISKY.contains(&c.category.as_str()))
-                    .collect();
-                r.exposure = risky.iter().map(|c| c.share).sum::<f64>().min(1.0);
-                if let Some(top) = risky.iter().max_by(|a, b| a.share.total_cmp(&b.share)) {
-                    r.exposure_category = top.category.clone();
-                }
-            }
-        }
-        r
-    }
-}
-
 fn load_pack(rules: Option<&Path>) -> Result<RulePack> {
     match rules {
         None => Ok(RulePack::default_pack()?),
@@ -195,7 +83,16 @@ fn screening(data: &Path, off: bool) -> Result<Box<dyn Screening>> {
     if off {
         return Ok(Box::new(NoScreening));
     }
-    Ok(Box::new(StoreScreening::open(data)?))
+    // The name index is built on first use: many event files name no one.
+    let dir = data.to_path_buf();
+    let cell: OnceCell<Option<Arc<ScreenIndex>>> = OnceCell::new();
+    let names = Box::new(move || {
+        cell.get_or_init(|| crate::screen_cmd::load_index(&dir, true).ok().map(Arc::new))
+            .clone()
+    });
+    Ok(Box::new(StoreScreening::open(data, names).with_context(
+        || format!("cannot open the store in {}", data.display()),
+    )?))
 }
 
 /// One decision as a line for people.
@@ -421,7 +318,7 @@ pub fn run(data: &Path, cmd: MonitorCommand) -> Result<bool> {
                     decided.push(d);
                 }
                 // A decision is reported once it is stored.
-                store.record_decisions(&rows)?;
+                store.record_decisions(&rows, &now_rfc3339())?;
                 for (e, d) in chunk.iter().zip(&decided) {
                     p.decision(e, d)?;
                 }

@@ -512,7 +512,7 @@ pub fn run(data: &Path, cmd: NetworkCommand) -> Result<bool> {
         }
         NetworkCommand::Remove { name } => {
             let mut store = open_store(data)?;
-            if !store.remove_registry(&name)? {
+            if !store.remove_registry(&name, &crate::lists_cmd::now_rfc3339())? {
                 eprintln!("no registry dataset {name}");
                 return Ok(false);
             }

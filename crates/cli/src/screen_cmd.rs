@@ -5,7 +5,6 @@ use crate::output::json;
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use kansa_model::{country_code, EntityKind, PartialDate};
 use kansa_screen::{AddressIndex, IndexConfig, Match, Query, ScreenIndex, DEFAULT_THRESHOLD};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -67,55 +66,14 @@ pub struct Opts {
     limit: usize,
 }
 
-fn parse_kind(s: &str) -> Result<Option<EntityKind>> {
-    Ok(match s.trim().to_ascii_lowercase().as_str() {
-        "" | "any" => None,
-        "person" | "individual" => Some(EntityKind::Person),
-        "organization" | "organisation" | "company" | "entity" => Some(EntityKind::Organization),
-        "vessel" => Some(EntityKind::Vessel),
-        "aircraft" => Some(EntityKind::Aircraft),
-        other => bail!("kind {other:?}: expected person, organization, vessel, aircraft or any"),
-    })
-}
-
+/// A checked query (see [`Query::parse`]).
 pub fn make_query(
     name: &str,
     dob: Option<&str>,
     country: Option<&str>,
     kind: &str,
 ) -> Result<Query> {
-    let name = name.trim();
-    if name.is_empty() {
-        bail!("the name is empty");
-    }
-    if name.chars().count() > 1000 {
-        bail!(
-            "the name is {} characters long; at most 1000 are screened",
-            name.chars().count()
-        );
-    }
-    let birth_date = match dob.map(str::trim).filter(|d| !d.is_empty()) {
-        Some(d) => Some(PartialDate::parse_iso(d).ok_or_else(|| {
-            anyhow!(
-                "date of birth {d:?}: expected YYYY, YYYY-MM or YYYY-MM-DD, and a date that exists"
-            )
-        })?),
-        None => None,
-    };
-    let country = match country.map(str::trim).filter(|c| !c.is_empty()) {
-        Some(c) => Some(
-            country_code(c)
-                .ok_or_else(|| anyhow!("country {c:?}: not a known ISO 3166 code or country name"))?
-                .to_string(),
-        ),
-        None => None,
-    };
-    Ok(Query {
-        name: name.to_string(),
-        birth_date,
-        country,
-        kind: parse_kind(kind)?,
-    })
+    Ok(Query::parse(name, dob, country, kind)?)
 }
 
 fn check_opts(o: &Opts) -> Result<()> {
@@ -139,7 +97,7 @@ pub fn load_index(data: &Path, quiet: bool) -> Result<ScreenIndex> {
             data.display()
         );
     }
-    let (readings, notes) = crate::resources::load_readings();
+    let (readings, notes) = kansa_server::resources::load_readings();
     if !quiet {
         for n in notes {
             eprintln!("note: {n}");

@@ -185,7 +185,7 @@ pub struct AddressRisk {
 }
 
 /// Screening and tracing as the monitor sees them.
-pub trait Screening {
+pub trait Screening: Send {
     /// The stored screening hits of a customer of the register.
     fn customer_hits(&self, _customer: &str) -> Vec<NameHit> {
         Vec::new()

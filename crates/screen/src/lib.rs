@@ -7,6 +7,7 @@
 pub mod address;
 pub mod index;
 pub mod matcher;
+pub mod query;
 pub mod synth;
 
 pub use address::{AddressError, AddressFormat, AddressHit, AddressIndex};
@@ -14,3 +15,4 @@ pub use index::{Contribution, Explanation, IndexConfig, Match, Query, ScreenInde
 pub use matcher::{
     compare_names, name_score, MatchConfig, NameClass, NameScore, TokenPair, DEFAULT_THRESHOLD,
 };
+pub use query::{parse_kind, QueryError};

@@ -162,11 +162,12 @@ impl Store {
         labels: &[AddressLabel],
         now: &str,
     ) -> Result<usize, StoreError> {
-        let tx = self.conn.transaction()?;
+        let actor = self.actor.clone();
+        let tx = self.write_tx()?;
         let mut packs: Vec<&str> = labels.iter().map(|l| l.pack.as_str()).collect();
         packs.sort_unstable();
         packs.dedup();
-        for p in packs {
+        for p in &packs {
             tx.execute("DELETE FROM address_labels WHERE pack = ?1", params![p])?;
         }
         let mut n = 0;
@@ -190,6 +191,16 @@ impl Store {
                 ])?;
             }
         }
+        crate::audit::append_in(
+            &tx,
+            now,
+            &[kansa_audit::Record::new(
+                actor,
+                "labels.import",
+                "labels",
+                serde_json::json!({ "packs": packs, "labels": n }),
+            )],
+        )?;
         tx.commit()?;
         Ok(n)
     }

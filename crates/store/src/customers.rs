@@ -2,7 +2,9 @@
 //! each customer, and an append-only log of hits found and lost, which is
 //! what `kansa customers hits --since` reports.
 
+use crate::audit::append_in;
 use crate::{Store, StoreError};
+use kansa_audit::Record;
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
@@ -51,6 +53,16 @@ pub struct HitChanges {
     pub removed: usize,
 }
 
+/// A hit found or lost, for the audit log: subject `customer:<id>`.
+fn hit_record(actor: &str, action: &str, customer: &str, h: &Hit, reason: &str) -> Record {
+    Record::new(
+        actor,
+        action,
+        format!("customer:{customer}"),
+        serde_json::json!({ "entity": h.entity_id, "score": h.score, "reason": reason }),
+    )
+}
+
 impl Store {
     /// Inserts or replaces customers (one transaction).
     pub fn upsert_customers(
@@ -58,7 +70,8 @@ impl Store {
         customers: &[Customer],
         now: &str,
     ) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let actor = self.actor.clone();
+        let tx = self.write_tx()?;
         {
             let mut st = tx.prepare_cached(
                 "INSERT INTO customers (id, body, updated_at) VALUES (?1, ?2, ?3)
@@ -72,6 +85,18 @@ impl Store {
                 ])?;
             }
         }
+        // Ids only: the audit log holds no personal data.
+        let ids: Vec<&str> = customers.iter().map(|c| c.id.as_str()).collect();
+        append_in(
+            &tx,
+            now,
+            &[Record::new(
+                actor,
+                "customers.upsert",
+                "customers",
+                serde_json::json!({ "count": ids.len(), "ids": ids }),
+            )],
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -147,7 +172,9 @@ impl Store {
         now: &str,
         reason: &str,
     ) -> Result<HitChanges, StoreError> {
-        let tx = self.conn.transaction()?;
+        let actor = self.actor.clone();
+        let tx = self.write_tx()?;
+        let mut audit = Vec::new();
         let mut changes = HitChanges::default();
         for (cid, hits) in results {
             let old: Vec<Hit> = {
@@ -174,6 +201,7 @@ impl Store {
                         reason
                     ])?;
                     changes.new += 1;
+                    audit.push(hit_record(&actor, "hit.new", cid, h, reason));
                 }
             }
             for o in &old {
@@ -188,6 +216,7 @@ impl Store {
                         reason
                     ])?;
                     changes.removed += 1;
+                    audit.push(hit_record(&actor, "hit.removed", cid, o, reason));
                 }
             }
             tx.execute("DELETE FROM customer_hits WHERE customer_id = ?1", [cid])?;
@@ -201,6 +230,7 @@ impl Store {
                 put.execute(params![cid, h.entity_id, h.score, h.matched_name, since])?;
             }
         }
+        append_in(&tx, now, &audit)?;
         tx.commit()?;
         Ok(changes)
     }

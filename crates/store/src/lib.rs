@@ -12,6 +12,7 @@
 //! - `(source, sha256)` is unique: importing identical bytes is a no-op;
 //! - each source has at most one active snapshot, the one screening uses.
 
+mod audit;
 pub mod chain;
 mod customers;
 mod error;
@@ -19,13 +20,16 @@ mod monitor;
 mod registry;
 mod schema;
 mod snapshots;
+mod users;
 
 pub use chain::{graph_dir, open_graph, save_graph, GraphMeta};
 pub use customers::{Customer, Hit, HitChanges, HitEvent};
 pub use error::StoreError;
+pub use kansa_audit as audit_log;
 pub use monitor::StoredDecision;
 pub use registry::RegistryFile;
 pub use snapshots::{ImportOutcome, ImportRequest, StoreFingerprint};
+pub use users::{TokenRow, User};
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
@@ -35,6 +39,8 @@ use std::path::{Path, PathBuf};
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Who the audit log names for the changes made through this handle.
+    actor: String,
 }
 
 /// The file name of the database inside the data directory.
@@ -63,6 +69,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            actor: "system".into(),
         };
         schema::migrate(&mut store.conn)?;
         Ok(store)
@@ -76,10 +83,21 @@ impl Store {
         Ok(Store {
             conn,
             path: PathBuf::from(":memory:"),
+            actor: "system".into(),
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Names who makes the changes that follow, for the audit log
+    /// (`system` until set).
+    pub fn set_actor(&mut self, actor: &str) {
+        self.actor = actor.to_string();
+    }
+
+    pub fn actor(&self) -> &str {
+        &self.actor
     }
 }

@@ -2,8 +2,27 @@
 //! the order decided. The log is what a restarted monitor replays to
 //! rebuild its windows, and what makes decisions idempotent across runs.
 
+use crate::audit::append_in;
 use crate::{Store, StoreError};
+use kansa_audit::{to_hex, Record};
 use rusqlite::{params, OptionalExtension};
+
+/// The audit record of a stored decision: subject `event:<id>`.
+pub fn decision_record(r: &StoredDecision, actor: &str) -> Record {
+    Record::new(
+        actor,
+        "decision",
+        format!("event:{}", r.event_id),
+        serde_json::json!({
+            "outcome": r.outcome,
+            "score": r.score,
+            "type": r.kind,
+            "customer": r.customer,
+            "event_sha256": to_hex(&kansa_audit::sha256(r.event.as_bytes())),
+            "decision_sha256": to_hex(&kansa_audit::sha256(r.decision.as_bytes())),
+        }),
+    )
+}
 
 /// One decided event as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,10 +43,17 @@ pub struct StoredDecision {
 impl Store {
     /// Appends decided events in one transaction: all of them land or none.
     /// An event id already stored is left as it is (the first decision
-    /// stands); returns how many were new.
-    pub fn record_decisions(&mut self, rows: &[StoredDecision]) -> Result<usize, StoreError> {
-        let tx = self.conn.transaction()?;
-        let mut added = 0;
+    /// stands); returns how many were new. Each new decision is audited in
+    /// the same transaction with the SHA-256 of its stored JSON, so that a
+    /// decision changed afterwards no longer matches its audit entry.
+    pub fn record_decisions(
+        &mut self,
+        rows: &[StoredDecision],
+        at: &str,
+    ) -> Result<usize, StoreError> {
+        let actor = self.actor.clone();
+        let tx = self.write_tx()?;
+        let mut audit = Vec::with_capacity(rows.len());
         {
             let mut stmt = tx.prepare_cached(
                 "INSERT INTO monitor_events
@@ -36,13 +62,17 @@ impl Store {
                  ON CONFLICT (event_id) DO NOTHING",
             )?;
             for r in rows {
-                added += stmt.execute(params![
+                if stmt.execute(params![
                     r.event_id, r.time, r.kind, r.customer, r.outcome, r.score, r.event, r.decision
-                ])?;
+                ])? == 1
+                {
+                    audit.push(decision_record(r, &actor));
+                }
             }
         }
+        append_in(&tx, at, &audit)?;
         tx.commit()?;
-        Ok(added)
+        Ok(audit.len())
     }
 
     /// The stored decision of an event id.
@@ -114,22 +144,27 @@ mod tests {
         }
     }
 
+    const AT: &str = "2026-11-22T00:00:00Z";
+
     #[test]
     fn the_first_decision_stands_and_a_bad_row_lands_nothing() {
         let mut s = Store::open_in_memory().expect("store");
         assert_eq!(
-            s.record_decisions(&[d("a", "approve"), d("b", "hold")])
+            s.record_decisions(&[d("a", "approve"), d("b", "hold")], AT)
                 .expect("record"),
             2
         );
-        assert_eq!(s.record_decisions(&[d("a", "block")]).expect("record"), 0);
+        assert_eq!(
+            s.record_decisions(&[d("a", "block")], AT).expect("record"),
+            0
+        );
         assert_eq!(
             s.decision("a").expect("get").map(|x| x.outcome),
             Some("approve".into())
         );
         // An outcome the schema refuses rolls the whole batch back.
         assert!(s
-            .record_decisions(&[d("c", "hold"), d("e", "maybe")])
+            .record_decisions(&[d("c", "hold"), d("e", "maybe")], AT)
             .is_err());
         assert_eq!(s.decision("c").expect("get"), None);
         let all = s.decisions_after(0, 10).expect("list");
@@ -138,5 +173,13 @@ mod tests {
             ["a", "b"]
         );
         assert_eq!(s.decision_count().expect("count"), 2);
+        // Two audit entries, one per decision stored; none for the repeat or
+        // the refused batch.
+        let log = s.audit_entries(0, 10).expect("audit");
+        assert_eq!(
+            log.iter().map(|e| e.subject.as_str()).collect::<Vec<_>>(),
+            ["event:a", "event:b"]
+        );
+        assert!(kansa_audit::verify(&log, s.audit_head().expect("head")).is_ok());
     }
 }

@@ -3,7 +3,9 @@
 //! translation), with the name matches screening found for its parties
 //! (JSON, recomputed when the lists change).
 
+use crate::audit::append_in;
 use crate::{Store, StoreError};
+use kansa_audit::Record;
 use rusqlite::params;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -23,7 +25,8 @@ pub struct RegistryFile {
 impl Store {
     /// Stores a dataset, replacing one of the same name (one transaction).
     pub fn put_registry(&mut self, f: &RegistryFile) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let actor = self.actor.clone();
+        let tx = self.write_tx()?;
         tx.execute(
             "INSERT INTO registry_files (name, file, sha256, body, rows, matches, imported_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -39,6 +42,16 @@ impl Store {
                 f.matches,
                 f.imported_at
             ],
+        )?;
+        append_in(
+            &tx,
+            &f.imported_at,
+            &[Record::new(
+                actor,
+                "registry.import",
+                format!("registry:{}", f.name),
+                serde_json::json!({ "file": f.file, "sha256": f.sha256, "rows": f.rows }),
+            )],
         )?;
         tx.commit()?;
         Ok(())
@@ -78,10 +91,23 @@ impl Store {
     }
 
     /// Removes a dataset; false when there was none of that name.
-    pub fn remove_registry(&mut self, name: &str) -> Result<bool, StoreError> {
-        Ok(self
-            .conn
-            .execute("DELETE FROM registry_files WHERE name = ?1", params![name])?
-            > 0)
+    pub fn remove_registry(&mut self, name: &str, at: &str) -> Result<bool, StoreError> {
+        let actor = self.actor.clone();
+        let tx = self.write_tx()?;
+        let n = tx.execute("DELETE FROM registry_files WHERE name = ?1", params![name])?;
+        if n > 0 {
+            append_in(
+                &tx,
+                at,
+                &[Record::new(
+                    actor,
+                    "registry.remove",
+                    format!("registry:{name}"),
+                    serde_json::json!({}),
+                )],
+            )?;
+        }
+        tx.commit()?;
+        Ok(n > 0)
     }
 }

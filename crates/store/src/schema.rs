@@ -98,6 +98,39 @@ const MIGRATIONS: &[&str] = &[
         matches     TEXT NOT NULL,
         imported_at TEXT NOT NULL
     );",
+    // 6: the audit log (a SHA-256 hash chain) and its head; users and their
+    // API tokens (only a hash of each secret is kept).
+    "CREATE TABLE audit_log (
+        seq     INTEGER PRIMARY KEY,
+        at      TEXT NOT NULL,
+        actor   TEXT NOT NULL,
+        action  TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        detail  TEXT NOT NULL,
+        prev    BLOB NOT NULL,
+        hash    BLOB NOT NULL
+    );
+    CREATE INDEX audit_log_subject ON audit_log(subject);
+    CREATE TABLE audit_head (
+        id   INTEGER PRIMARY KEY CHECK (id = 1),
+        seq  INTEGER NOT NULL,
+        hash BLOB NOT NULL
+    );
+    CREATE TABLE users (
+        name       TEXT PRIMARY KEY,
+        role       TEXT NOT NULL CHECK (role IN ('service', 'analyst', 'supervisor', 'admin')),
+        created_at TEXT NOT NULL,
+        disabled_at TEXT
+    );
+    CREATE TABLE tokens (
+        id            TEXT PRIMARY KEY,
+        user_name     TEXT NOT NULL REFERENCES users(name),
+        secret_sha256 BLOB NOT NULL,
+        label         TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        expires_at    TEXT,
+        revoked_at    TEXT
+    );",
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -1,6 +1,7 @@
 //! Importing, listing, reading and diffing list snapshots.
 
 use crate::{Store, StoreError};
+use kansa_audit::Record;
 use kansa_lists::diff::{entity_change, EntitySummary};
 use kansa_lists::{ListError, ParseSummary, SnapshotDiff};
 use kansa_model::{Entity, EntityId, ListSnapshot, PartialDate, SnapshotCounts};
@@ -161,6 +162,24 @@ impl Store {
                 params![req.source, snap_id],
             )?;
         }
+        crate::audit::append_in(
+            &tx,
+            &req.imported_at,
+            &[Record::new(
+                &self.actor,
+                "lists.import",
+                format!("snapshot:{snap_id}"),
+                serde_json::json!({
+                    "source": req.source,
+                    "format": req.format,
+                    "version": version,
+                    "sha256": req.sha256,
+                    "files": req.files,
+                    "entities": counts.entities,
+                    "activated": activated,
+                }),
+            )],
+        )?;
         tx.commit()?;
         let snapshot = self
             .snapshot(snap_id)?
@@ -211,16 +230,29 @@ impl Store {
     }
 
     /// Makes `id` the active snapshot of its source.
-    pub fn activate(&mut self, id: i64) -> Result<ListSnapshot, StoreError> {
+    pub fn activate(&mut self, id: i64, at: &str) -> Result<ListSnapshot, StoreError> {
         let snap = self.snapshot(id)?.ok_or_else(|| StoreError::NoSnapshot {
             source_name: "any source".into(),
             spec: id.to_string(),
         })?;
-        self.conn.execute(
+        let actor = self.actor.clone();
+        let tx = self.write_tx()?;
+        tx.execute(
             "INSERT INTO active (source, snapshot_id) VALUES (?1, ?2)
              ON CONFLICT (source) DO UPDATE SET snapshot_id = excluded.snapshot_id",
             params![snap.source, id],
         )?;
+        crate::audit::append_in(
+            &tx,
+            at,
+            &[Record::new(
+                actor,
+                "lists.activate",
+                format!("snapshot:{id}"),
+                serde_json::json!({ "source": snap.source, "version": snap.version }),
+            )],
+        )?;
+        tx.commit()?;
         Ok(ListSnapshot {
             active: true,
             ..snap

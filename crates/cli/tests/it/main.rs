@@ -4,6 +4,8 @@
 //! `lists update` from a local HTTP server, and survive being killed in the
 //! middle of an import.
 
+mod audit;
+
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;

@@ -287,6 +287,6 @@ fn an_older_publication_does_not_replace_a_newer_active_snapshot() {
     let fp = store.fingerprint().unwrap();
     assert_eq!(fp.memberships, 2006);
     assert_eq!(fp.bodies, 1003);
-    store.activate(old.id).unwrap();
+    store.activate(old.id, "2026-11-22T00:00:00Z").unwrap();
     assert_eq!(store.resolve_snapshot("un", "active").unwrap().id, old.id);
 }
