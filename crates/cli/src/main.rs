@@ -93,6 +93,18 @@ enum Command {
         #[command(subcommand)]
         command: audit_cmd::TokensCommand,
     },
+    /// Run the HTTP service (API under /v1, docs at /docs).
+    Serve {
+        /// Address and port to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Rule pack (TOML) for decisions; the default pack otherwise.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Largest request body accepted, in bytes.
+        #[arg(long, default_value_t = 1 << 20)]
+        body_limit: usize,
+    },
     /// Measure speed and quality (use a release build).
     Bench {
         #[command(subcommand)]
@@ -124,6 +136,22 @@ fn quiet_on_broken_pipe() {
     }));
 }
 
+fn serve(
+    data: &std::path::Path,
+    listen: std::net::SocketAddr,
+    rules: Option<PathBuf>,
+    body_limit: usize,
+) -> Result<bool> {
+    let mut config = kansa_server::Config::new(data.to_path_buf());
+    config.rules = rules;
+    config.body_limit = body_limit;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(kansa_server::serve(config, listen))?;
+    Ok(true)
+}
+
 fn main() -> ExitCode {
     quiet_on_broken_pipe();
     let cli = Cli::parse();
@@ -137,6 +165,11 @@ fn main() -> ExitCode {
         Command::Trace { command } => trace_cmd::run(&cli.data, command),
         Command::Monitor { command } => monitor_cmd::run(&cli.data, command),
         Command::Network { command } => network_cmd::run(&cli.data, command),
+        Command::Serve {
+            listen,
+            rules,
+            body_limit,
+        } => serve(&cli.data, listen, rules, body_limit),
         Command::Audit { command } => audit_cmd::run_audit(&cli.data, command),
         Command::Users { command } => audit_cmd::run_users(&cli.data, command),
         Command::Tokens { command } => audit_cmd::run_tokens(&cli.data, command),

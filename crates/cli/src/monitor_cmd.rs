@@ -247,20 +247,7 @@ fn each_stored(store: &Store, mut f: impl FnMut(StoredDecision) -> Result<()>) -
 /// Events decided per stored batch (one transaction each).
 pub const BATCH: usize = 1000;
 
-/// An event and its decision as the store keeps them.
-pub fn stored_row(e: &Event, d: &Decision) -> Result<StoredDecision> {
-    Ok(StoredDecision {
-        seq: 0,
-        event_id: e.id.clone(),
-        time: d.time.clone(),
-        kind: e.kind.as_str().to_string(),
-        customer: e.customer.clone(),
-        outcome: d.outcome.as_str().to_string(),
-        score: d.score,
-        event: serde_json::to_string(&e.raw)?,
-        decision: serde_json::to_string(d)?,
-    })
-}
+pub use kansa_server::decisions::stored_row;
 
 pub fn run(data: &Path, cmd: MonitorCommand) -> Result<bool> {
     match cmd {

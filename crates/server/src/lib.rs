@@ -1,7 +1,15 @@
 //! Kansa as a service: the HTTP API (axum) over the engines and the store,
 //! its tokens and roles, and what the command line shares with it.
 
+pub mod api;
+pub mod app;
 pub mod auth;
+pub mod decisions;
 pub mod error;
+pub mod extract;
 pub mod resources;
 pub mod screening;
+pub mod state;
+
+pub use app::{router, serve};
+pub use state::{AppState, Config};

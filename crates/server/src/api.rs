@@ -1,0 +1,632 @@
+//! The `/v1` routes. Each handler checks the caller's role first, then its
+//! input (errors name the field), then does its work on the engines; the
+//! store is touched from blocking threads.
+
+use crate::auth::Need;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{ApiJson, ApiQuery, ApiText};
+use crate::state::{now, AppState, Caller};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use kansa_monitor::{Decision, Event};
+use kansa_screen::{Query, DEFAULT_THRESHOLD};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use utoipa::{IntoParams, ToSchema};
+
+type St = State<Arc<AppState>>;
+
+/// Runs blocking work (the store, index builds) off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(ApiError::internal)?
+}
+
+fn not_ready(st: &AppState) -> ApiError {
+    match crate::state::lock(&st.startup_error).clone() {
+        Some(e) => ApiError::not_ready(format!("the service could not start: {e}")),
+        None => ApiError::not_ready("the service is still loading the lists and the event log"),
+    }
+}
+
+// ---------------------------------------------------------------- screening
+
+/// One name to screen.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScreenRequest {
+    /// The name, in any script.
+    pub name: String,
+    /// Date of birth: YYYY, YYYY-MM or YYYY-MM-DD.
+    pub dob: Option<String>,
+    /// Country or nationality: ISO code or name.
+    pub country: Option<String>,
+    /// person, organization, vessel, aircraft or any.
+    pub kind: Option<String>,
+    /// Lowest score reported (0..1).
+    pub threshold: Option<f64>,
+    /// Most matches reported (1..100).
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScreenResponse {
+    pub name: String,
+    /// Matches, best first, each with its explanation.
+    #[schema(value_type = Vec<Object>)]
+    pub matches: Vec<kansa_screen::Match>,
+}
+
+fn options(threshold: Option<f64>, limit: Option<usize>) -> ApiResult<(f64, usize)> {
+    let t = threshold.unwrap_or(DEFAULT_THRESHOLD);
+    if !(0.0..=1.0).contains(&t) {
+        return Err(ApiError::field(
+            "threshold",
+            format!("threshold {t}: expected 0 to 1"),
+        ));
+    }
+    let l = limit.unwrap_or(10);
+    if !(1..=100).contains(&l) {
+        return Err(ApiError::field(
+            "limit",
+            format!("limit {l}: expected 1 to 100"),
+        ));
+    }
+    Ok((t, l))
+}
+
+fn query(
+    name: &str,
+    dob: Option<&str>,
+    country: Option<&str>,
+    kind: Option<&str>,
+) -> ApiResult<Query> {
+    Query::parse(name, dob, country, kind.unwrap_or("any"))
+        .map_err(|e| ApiError::field(e.field, e.message))
+}
+
+/// Screen one name against the active lists.
+#[utoipa::path(post, path = "/v1/screen", tag = "screening",
+    request_body = ScreenRequest,
+    responses(
+        (status = 200, body = ScreenResponse),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 503, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn screen(
+    st: St,
+    caller: Caller,
+    ApiJson(r): ApiJson<ScreenRequest>,
+) -> ApiResult<Json<ScreenResponse>> {
+    caller.need(Need::Screen)?;
+    let (t, l) = options(r.threshold, r.limit)?;
+    let q = query(
+        &r.name,
+        r.dob.as_deref(),
+        r.country.as_deref(),
+        r.kind.as_deref(),
+    )?;
+    let idx = st.names().ok_or_else(|| not_ready(&st))?;
+    let matches = idx.screen(&q, t, l);
+    Ok(Json(ScreenResponse {
+        name: q.name,
+        matches,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchItem {
+    /// The caller's id for the row, echoed back.
+    pub id: Option<String>,
+    pub name: String,
+    pub dob: Option<String>,
+    pub country: Option<String>,
+    pub kind: Option<String>,
+}
+
+/// Up to 1,000 names.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchRequest {
+    pub items: Vec<BatchItem>,
+    pub threshold: Option<f64>,
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchResult {
+    pub id: Option<String>,
+    #[schema(value_type = Vec<Object>)]
+    pub matches: Vec<kansa_screen::Match>,
+    /// Why this row was not screened (the others were).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchResponse {
+    pub results: Vec<BatchResult>,
+}
+
+/// Most rows in one batch request.
+pub const BATCH_MAX: usize = 1000;
+
+/// Screen many names; a bad row is reported in its place.
+#[utoipa::path(post, path = "/v1/screen/batch", tag = "screening",
+    request_body = BatchRequest,
+    responses((status = 200, body = BatchResponse), (status = 422, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn screen_batch(
+    st: St,
+    caller: Caller,
+    ApiJson(r): ApiJson<BatchRequest>,
+) -> ApiResult<Json<BatchResponse>> {
+    caller.need(Need::Screen)?;
+    let (t, l) = options(r.threshold, r.limit)?;
+    if r.items.len() > BATCH_MAX {
+        return Err(ApiError::field(
+            "items",
+            format!("{} items: at most {BATCH_MAX} per request", r.items.len()),
+        ));
+    }
+    let idx = st.names().ok_or_else(|| not_ready(&st))?;
+    blocking(move || {
+        let results = r
+            .items
+            .into_iter()
+            .map(|it| {
+                match query(
+                    &it.name,
+                    it.dob.as_deref(),
+                    it.country.as_deref(),
+                    it.kind.as_deref(),
+                ) {
+                    Ok(q) => BatchResult {
+                        id: it.id,
+                        matches: idx.screen(&q, t, l),
+                        error: None,
+                    },
+                    Err(e) => BatchResult {
+                        id: it.id,
+                        matches: Vec::new(),
+                        error: Some(format!("{}: {}", e.field.unwrap_or_default(), e.message)),
+                    },
+                }
+            })
+            .collect();
+        Ok(Json(BatchResponse { results }))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddressRequest {
+    /// Up to 1,000 addresses, any chain.
+    pub addresses: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AddressResult {
+    pub address: String,
+    pub listed: bool,
+    #[schema(value_type = Vec<Object>)]
+    pub hits: Vec<kansa_screen::AddressHit>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Screen crypto addresses (exact, with each chain's normalisation).
+#[utoipa::path(post, path = "/v1/screen/address", tag = "screening",
+    request_body = AddressRequest,
+    responses((status = 200, body = Vec<AddressResult>), (status = 422, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn screen_address(
+    st: St,
+    caller: Caller,
+    ApiJson(r): ApiJson<AddressRequest>,
+) -> ApiResult<Json<Vec<AddressResult>>> {
+    caller.need(Need::Screen)?;
+    if r.addresses.len() > BATCH_MAX {
+        return Err(ApiError::field(
+            "addresses",
+            format!(
+                "{} addresses: at most {BATCH_MAX} per request",
+                r.addresses.len()
+            ),
+        ));
+    }
+    let idx = st.addresses();
+    Ok(Json(
+        r.addresses
+            .into_iter()
+            .map(|a| match idx.lookup(&a) {
+                Ok(h) => AddressResult {
+                    listed: !h.is_empty(),
+                    hits: h.to_vec(),
+                    address: a,
+                    error: None,
+                },
+                Err(e) => AddressResult {
+                    listed: false,
+                    hits: Vec::new(),
+                    address: a,
+                    error: Some(e.to_string()),
+                },
+            })
+            .collect(),
+    ))
+}
+
+// -------------------------------------------------------------------- lists
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListsResponse {
+    #[schema(value_type = Vec<Object>)]
+    pub snapshots: Vec<kansa_model::ListSnapshot>,
+}
+
+/// Every stored list snapshot; `active` marks those screening uses.
+#[utoipa::path(get, path = "/v1/lists", tag = "lists",
+    responses((status = 200, body = ListsResponse)), security(("token" = [])))]
+pub async fn lists(st: St, caller: Caller) -> ApiResult<Json<ListsResponse>> {
+    caller.need(Need::Read)?;
+    blocking(move || {
+        Ok(Json(ListsResponse {
+            snapshots: st.store().snapshots(None)?,
+        }))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DiffParams {
+    /// Older snapshot: number, version, sha256 prefix; the one before `to` by default.
+    pub from: Option<String>,
+    /// Newer snapshot; `active` by default.
+    pub to: Option<String>,
+}
+
+/// What changed in a list between two snapshots.
+#[utoipa::path(get, path = "/v1/lists/{source}/diff", tag = "lists",
+    params(("source" = String, Path), DiffParams),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn list_diff(
+    st: St,
+    caller: Caller,
+    Path(source): Path<String>,
+    ApiQuery(p): ApiQuery<DiffParams>,
+) -> ApiResult<Json<serde_json::Value>> {
+    caller.need(Need::Read)?;
+    blocking(move || {
+        let store = st.store();
+        let user = |e: kansa_store::StoreError| match e {
+            kansa_store::StoreError::NoSnapshot { .. }
+            | kansa_store::StoreError::NoSource(_)
+            | kansa_store::StoreError::Ambiguous { .. } => ApiError::not_found(e.to_string()),
+            other => ApiError::internal(other),
+        };
+        let to = store
+            .resolve_snapshot(&source, p.to.as_deref().unwrap_or("active"))
+            .map_err(user)?;
+        let from = match p.from.as_deref() {
+            Some(f) => store.resolve_snapshot(&source, f).map_err(user)?,
+            None => store
+                .snapshots(Some(&source))?
+                .into_iter()
+                .filter(|s| s.id < to.id)
+                .max_by_key(|s| s.id)
+                .ok_or_else(|| {
+                    ApiError::not_found(format!("{source} has no snapshot before {}", to.id))
+                })?,
+        };
+        let d = store.diff(&from, &to)?;
+        Ok(Json(serde_json::to_value(d).map_err(ApiError::internal)?))
+    })
+    .await
+}
+
+/// A listed entity as stored in the active snapshot of its source.
+#[utoipa::path(get, path = "/v1/entities/{id}", tag = "lists",
+    params(("id" = String, Path, description = "e.g. un:KPi.033")),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn entity(
+    st: St,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    caller.need(Need::Read)?;
+    blocking(move || {
+        let eid = kansa_model::EntityId::parse(&id).ok_or_else(|| {
+            ApiError::not_found(format!("{id:?} is not an entity id (source:id)"))
+        })?;
+        match st.store().entity(&eid)? {
+            Some(e) => Ok(Json(serde_json::to_value(e).map_err(ApiError::internal)?)),
+            None => Err(ApiError::not_found(format!("no active entity {id:?}"))),
+        }
+    })
+    .await
+}
+
+// ---------------------------------------------------------------- decisions
+
+/// Decide one event (deposit, withdrawal, login, …) and store the decision.
+/// An event id is decided once: sending it again is refused with 409 and
+/// the stored decision.
+#[utoipa::path(post, path = "/v1/events", tag = "monitoring",
+    request_body(content = Object, description = "one event, as `kansa monitor run` reads them"),
+    responses(
+        (status = 200, body = Object, description = "the decision"),
+        (status = 409, body = ErrorBody, description = "event_already_decided"),
+        (status = 422, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn post_event(
+    st: St,
+    caller: Caller,
+    ApiText(body): ApiText,
+) -> ApiResult<Json<Decision>> {
+    caller.need(Need::Decide)?;
+    let event = Event::parse(body.trim()).map_err(|e| ApiError::field("event", e.to_string()))?;
+    if !st.is_ready() {
+        return Err(not_ready(&st));
+    }
+    blocking(move || {
+        let mut monitor = st.monitor();
+        let m = monitor.as_mut().ok_or_else(|| not_ready(&st))?;
+        let mut store = st.store();
+        if let Some(stored) = store.decision(&event.id)? {
+            let existing: serde_json::Value =
+                serde_json::from_str(&stored.decision).map_err(ApiError::internal)?;
+            return Err(ApiError {
+                existing: Some(existing),
+                ..ApiError::new(
+                    StatusCode::CONFLICT,
+                    "event_already_decided",
+                    format!(
+                        "event {} was decided before; the first decision stands",
+                        event.id
+                    ),
+                )
+            });
+        }
+        let d = m.decide(&event);
+        let row = crate::decisions::stored_row(&event, &d).map_err(ApiError::internal)?;
+        store.set_actor(&caller.user);
+        let r = store.record_decisions(&[row], &now());
+        store.set_actor("system");
+        r?;
+        Ok(Json(d))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionParams {
+    /// Only decisions stored after this sequence number.
+    pub after: Option<i64>,
+    pub limit: Option<usize>,
+    /// approve, review, hold or block.
+    pub outcome: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DecisionPage {
+    /// Sequence number of the last decision in the page (pass as `after`).
+    pub last: i64,
+    #[schema(value_type = Vec<Object>)]
+    pub decisions: Vec<serde_json::Value>,
+}
+
+/// Stored decisions in the order decided.
+#[utoipa::path(get, path = "/v1/decisions", tag = "monitoring", params(DecisionParams),
+    responses((status = 200, body = DecisionPage), (status = 400, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn decisions(
+    st: St,
+    caller: Caller,
+    ApiQuery(p): ApiQuery<DecisionParams>,
+) -> ApiResult<Json<DecisionPage>> {
+    caller.need(Need::Read)?;
+    let limit = p.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::field("limit", "limit: expected 1 to 1000"));
+    }
+    if let Some(o) = &p.outcome {
+        if kansa_monitor::Outcome::parse(o).is_none() {
+            return Err(ApiError::field(
+                "outcome",
+                format!("outcome {o:?}: one of approve, review, hold, block"),
+            ));
+        }
+    }
+    blocking(move || {
+        let store = st.store();
+        let mut after = p.after.unwrap_or(0);
+        let mut out = Vec::new();
+        while out.len() < limit {
+            let rows = store.decisions_after(after, 1000)?;
+            let Some(last) = rows.last() else { break };
+            after = last.seq;
+            for r in rows {
+                if p.outcome.as_deref().is_none_or(|o| r.outcome == o) && out.len() < limit {
+                    after = r.seq;
+                    out.push(serde_json::from_str(&r.decision).map_err(ApiError::internal)?);
+                }
+            }
+        }
+        Ok(Json(DecisionPage {
+            last: after,
+            decisions: out,
+        }))
+    })
+    .await
+}
+
+/// The stored decision of one event.
+#[utoipa::path(get, path = "/v1/decisions/{event_id}", tag = "monitoring",
+    params(("event_id" = String, Path)),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn decision(
+    st: St,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    caller.need(Need::Read)?;
+    blocking(move || match st.store().decision(&id)? {
+        Some(d) => Ok(Json(
+            serde_json::from_str(&d.decision).map_err(ApiError::internal)?,
+        )),
+        None => Err(ApiError::not_found(format!("no decision for event {id:?}"))),
+    })
+    .await
+}
+
+// ---------------------------------------------------------------- customers
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerResponse {
+    #[schema(value_type = Object)]
+    pub customer: kansa_store::Customer,
+    #[schema(value_type = Vec<Object>)]
+    pub hits: Vec<kansa_store::Hit>,
+}
+
+/// A customer of the register with their current screening hits.
+#[utoipa::path(get, path = "/v1/customers/{id}", tag = "customers",
+    params(("id" = String, Path)),
+    responses((status = 200, body = CustomerResponse), (status = 404, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn customer(
+    st: St,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<CustomerResponse>> {
+    caller.need(Need::Read)?;
+    blocking(move || {
+        let store = st.store();
+        let customer = store
+            .customer(&id)?
+            .ok_or_else(|| ApiError::not_found(format!("no customer {id:?}")))?;
+        let hits = store.customer_hits(&id)?;
+        Ok(Json(CustomerResponse { customer, hits }))
+    })
+    .await
+}
+
+// -------------------------------------------------------------------- audit
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditParams {
+    pub after: Option<i64>,
+    pub limit: Option<usize>,
+}
+
+/// Audit entries in sequence order.
+#[utoipa::path(get, path = "/v1/audit", tag = "audit", params(AuditParams),
+    responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn audit(
+    st: St,
+    caller: Caller,
+    ApiQuery(p): ApiQuery<AuditParams>,
+) -> ApiResult<Json<Vec<kansa_audit::Entry>>> {
+    caller.need(Need::Audit)?;
+    let limit = p.limit.unwrap_or(100);
+    if !(1..=10_000).contains(&limit) {
+        return Err(ApiError::field("limit", "limit: expected 1 to 10000"));
+    }
+    blocking(move || Ok(Json(st.store().audit_entries(p.after.unwrap_or(0), limit)?))).await
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditVerification {
+    pub ok: bool,
+    pub entries: u64,
+    pub last_seq: i64,
+    pub last_hash: String,
+    /// The first problem found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub broken: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_bad_seq: Option<i64>,
+}
+
+/// Recompute the audit chain.
+#[utoipa::path(get, path = "/v1/audit/verify", tag = "audit",
+    responses((status = 200, body = AuditVerification)), security(("token" = [])))]
+pub async fn audit_verify(st: St, caller: Caller) -> ApiResult<Json<AuditVerification>> {
+    caller.need(Need::Audit)?;
+    blocking(move || {
+        let store = st.store();
+        let mut v = kansa_audit::Verifier::new();
+        let mut after = 0;
+        let mut broken = None;
+        'read: loop {
+            let rows = store.audit_entries(after, 10_000)?;
+            let Some(last) = rows.last() else { break };
+            after = last.seq;
+            for e in &rows {
+                if let Err(b) = v.push(e) {
+                    broken = Some(b);
+                    break 'read;
+                }
+            }
+        }
+        let (count_seq, hash) = v.position();
+        let result = match broken {
+            Some(b) => Err(b),
+            None => v.finish(store.audit_head()?),
+        };
+        Ok(Json(match result {
+            Ok(ok) => AuditVerification {
+                ok: true,
+                entries: ok.entries,
+                last_seq: ok.last_seq,
+                last_hash: kansa_audit::to_hex(&ok.last_hash),
+                broken: None,
+                first_bad_seq: None,
+            },
+            Err(b) => AuditVerification {
+                ok: false,
+                entries: count_seq.max(0) as u64,
+                last_seq: count_seq,
+                last_hash: kansa_audit::to_hex(&hash),
+                first_bad_seq: Some(b.seq()),
+                broken: Some(b.to_string()),
+            },
+        }))
+    })
+    .await
+}
+
+// ------------------------------------------------------------------ whoami
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub user: String,
+    pub role: String,
+    pub token: String,
+}
+
+/// Who the token belongs to.
+#[utoipa::path(get, path = "/v1/me", tag = "auth",
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody)), security(("token" = [])))]
+pub async fn me(caller: Caller) -> Json<Me> {
+    Json(Me {
+        user: caller.user,
+        role: caller.role.to_string(),
+        token: caller.token,
+    })
+}

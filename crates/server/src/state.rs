@@ -1,0 +1,314 @@
+//! What the service holds while it runs: the store (one connection for
+//! writes, behind a lock), the name and address indexes of the active
+//! lists (rebuilt after a list import and swapped in whole), the monitor
+//! with its windows (rebuilt at start from the stored events), and a short
+//! cache of verified tokens.
+
+use crate::auth::{self, Need, Role};
+use crate::error::ApiError;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use kansa_monitor::{Monitor, RulePack};
+use kansa_screen::{AddressIndex, ScreenIndex};
+use kansa_store::Store;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::{Duration, Instant};
+
+/// How long a verified token is trusted before the store is asked again
+/// (a revocation takes effect within this time on every replica).
+pub const TOKEN_CACHE: Duration = Duration::from_secs(5);
+
+/// Settings of one service process.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The data directory (`$KANSA_DATA`).
+    pub data: PathBuf,
+    /// Rule pack for decisions; the default pack otherwise.
+    pub rules: Option<PathBuf>,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+}
+
+impl Config {
+    pub fn new(data: PathBuf) -> Config {
+        Config {
+            data,
+            rules: None,
+            body_limit: 1 << 20,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct CachedToken {
+    user: String,
+    role: Role,
+    secret_sha256: Vec<u8>,
+    expires_at: Option<String>,
+    fetched: Instant,
+}
+
+/// The shared state.
+pub struct AppState {
+    pub config: Config,
+    store: Mutex<Store>,
+    names: RwLock<Option<Arc<ScreenIndex>>>,
+    addresses: RwLock<Arc<AddressIndex>>,
+    monitor: Mutex<Option<Monitor>>,
+    ready: AtomicBool,
+    pub(crate) startup_error: Mutex<Option<String>>,
+    tokens: Mutex<HashMap<String, CachedToken>>,
+    pub started: Instant,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A lock that a panicking holder left behind is still usable: every
+/// write to the store is one transaction, so no half-done state remains.
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl AppState {
+    /// Opens the store; indexes and the monitor come with [`AppState::load`].
+    pub fn open(config: Config) -> Result<Arc<AppState>, String> {
+        let store = Store::open_dir(&config.data)
+            .map_err(|e| format!("cannot open the store in {}: {e}", config.data.display()))?;
+        Ok(Arc::new(AppState {
+            config,
+            store: Mutex::new(store),
+            names: RwLock::new(None),
+            addresses: RwLock::new(Arc::new(AddressIndex::default())),
+            monitor: Mutex::new(None),
+            ready: AtomicBool::new(false),
+            startup_error: Mutex::new(None),
+            tokens: Mutex::new(HashMap::new()),
+            started: Instant::now(),
+        }))
+    }
+
+    /// Builds the indexes of the active lists and the monitor (replaying
+    /// the stored events), then declares the service ready. Blocking.
+    pub fn load(self: &Arc<Self>) -> Result<(), String> {
+        let r = self.load_inner();
+        if let Err(e) = &r {
+            *lock(&self.startup_error) = Some(e.clone());
+        }
+        r
+    }
+
+    fn load_inner(self: &Arc<Self>) -> Result<(), String> {
+        self.reload_lists()?;
+        let pack = match &self.config.rules {
+            None => RulePack::default_pack().map_err(|e| e.to_string())?,
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+                RulePack::parse(&text, &p.display().to_string()).map_err(|e| e.to_string())?
+            }
+        };
+        let me = Arc::clone(self);
+        let names: crate::screening::NameSource = Box::new(move || me.names());
+        let screening = crate::screening::StoreScreening::open(&self.config.data, names)
+            .map_err(|e| e.to_string())?;
+        let mut m = Monitor::new(pack, Box::new(screening));
+        // The windows continue from the events stored before.
+        let store = lock(&self.store);
+        let mut after = 0;
+        loop {
+            let rows = store
+                .decisions_after(after, 10_000)
+                .map_err(|e| e.to_string())?;
+            let Some(last) = rows.last() else { break };
+            after = last.seq;
+            for r in rows {
+                let e = kansa_monitor::Event::parse(&r.event)
+                    .map_err(|e| format!("stored event {}: {e}", r.event_id))?;
+                m.decide(&e);
+            }
+        }
+        drop(store);
+        *lock(&self.monitor) = Some(m);
+        self.ready.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Rebuilds the name and address indexes from the active lists.
+    pub fn reload_lists(&self) -> Result<(), String> {
+        let store = Store::open_dir(&self.config.data).map_err(|e| e.to_string())?;
+        let entities = store.active_entities().map_err(|e| e.to_string())?;
+        let addresses = AddressIndex::build(entities.iter());
+        let names = crate::screening::name_index(&store).map_err(|e| e.to_string())?;
+        *self.addresses.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(addresses);
+        *self.names.write().unwrap_or_else(|p| p.into_inner()) = names.map(Arc::new);
+        Ok(())
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::SeqCst)
+    }
+
+    pub fn names(&self) -> Option<Arc<ScreenIndex>> {
+        self.names.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn addresses(&self) -> Arc<AddressIndex> {
+        self.addresses
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        lock(&self.store)
+    }
+
+    pub fn monitor(&self) -> MutexGuard<'_, Option<Monitor>> {
+        lock(&self.monitor)
+    }
+
+    /// Who holds this bearer token, checked against the store at most
+    /// every [`TOKEN_CACHE`].
+    pub fn authenticate(&self, bearer: &str, now: &str) -> Result<Caller, ApiError> {
+        let invalid = || {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_token",
+                "the token is not valid (unknown, revoked, or its user is disabled)",
+            )
+        };
+        let (id, secret) = auth::parse(bearer).ok_or_else(invalid)?;
+        let cached = lock(&self.tokens)
+            .get(id)
+            .filter(|c| c.fetched.elapsed() < TOKEN_CACHE)
+            .cloned();
+        let entry = match cached {
+            Some(c) => c,
+            None => {
+                let fetched = {
+                    let store = self.store();
+                    let row = store.token(id).map_err(ApiError::internal)?;
+                    match row {
+                        Some(t) if t.revoked_at.is_none() => {
+                            let user = store.user(&t.user).map_err(ApiError::internal)?;
+                            user.filter(|u| u.disabled_at.is_none()).and_then(|u| {
+                                Some(CachedToken {
+                                    role: Role::parse(&u.role)?,
+                                    user: u.name,
+                                    secret_sha256: t.secret_sha256,
+                                    expires_at: t.expires_at,
+                                    fetched: Instant::now(),
+                                })
+                            })
+                        }
+                        _ => None,
+                    }
+                };
+                let mut cache = lock(&self.tokens);
+                match fetched {
+                    Some(c) => {
+                        cache.insert(id.to_string(), c.clone());
+                        c
+                    }
+                    None => {
+                        cache.remove(id);
+                        return Err(invalid());
+                    }
+                }
+            }
+        };
+        if !auth::same_digest(&auth::secret_hash(secret), &entry.secret_sha256) {
+            return Err(invalid());
+        }
+        if entry.expires_at.as_deref().is_some_and(|e| e <= now) {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "expired_token",
+                "the token has expired; ask an administrator for a new one",
+            ));
+        }
+        Ok(Caller {
+            user: entry.user,
+            role: entry.role,
+            token: id.to_string(),
+        })
+    }
+}
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: String,
+    pub role: Role,
+    pub token: String,
+}
+
+impl Caller {
+    /// Refuses the request unless the caller's role allows `need`.
+    pub fn need(&self, need: Need) -> Result<(), ApiError> {
+        if auth::allows(self.role, need) {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                format!(
+                    "role {} may not {} (user {})",
+                    self.role,
+                    need.as_str(),
+                    self.user
+                ),
+            ))
+        }
+    }
+}
+
+/// The current time as the store writes it.
+pub fn now() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+impl FromRequestParts<Arc<AppState>> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "missing_token",
+                    "send a token: Authorization: Bearer kansa_…",
+                )
+            })?;
+        let bearer = header
+            .to_str()
+            .ok()
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_token",
+                    "the Authorization header must read `Bearer <token>`",
+                )
+            })?;
+        let caller = state.authenticate(bearer, &now())?;
+        parts.extensions.insert(caller.clone());
+        Ok(caller)
+    }
+}
