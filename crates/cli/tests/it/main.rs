@@ -5,6 +5,7 @@
 //! middle of an import.
 
 mod audit;
+mod serve;
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};

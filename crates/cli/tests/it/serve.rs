@@ -1,0 +1,468 @@
+//! `kansa serve` end to end over TCP: screening the real UN list with a
+//! token, roles refused where they may not go, forged/expired/revoked and
+//! missing tokens, oversized and malformed bodies, wrong types, injection
+//! and traversal strings, replayed event ids; every refusal leaves exactly
+//! one audit entry and nothing else; the OpenAPI document and Swagger UI.
+
+use super::{kansa, lists_dir};
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// A running `kansa serve`, killed when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(data: &Path) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kansa"))
+        .arg("--data")
+        .arg(data)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    err.read_line(&mut line).unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    // Keep draining stderr so the server never blocks on it.
+    std::thread::spawn(move || {
+        let mut sink = String::new();
+        let _ = err.read_to_string(&mut sink);
+    });
+    let s = Server { child, addr };
+    for _ in 0..600 {
+        if s.call("GET", "/readyz", None, None).0 == 200 {
+            return s;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("the server did not become ready");
+}
+
+impl Server {
+    /// One request on a fresh connection: (status, body).
+    fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&str>,
+    ) -> (u16, String) {
+        self.raw(
+            method,
+            path,
+            token,
+            body.map(|b| b.as_bytes()),
+            "application/json",
+        )
+    }
+
+    fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&[u8]>,
+        ctype: &str,
+    ) -> (u16, String) {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
+            self.addr
+        );
+        if let Some(t) = token {
+            head.push_str(&format!("Authorization: Bearer {t}\r\n"));
+        }
+        if let Some(b) = body {
+            head.push_str(&format!(
+                "Content-Type: {ctype}\r\nContent-Length: {}\r\n",
+                b.len()
+            ));
+        }
+        head.push_str("\r\n");
+        s.write_all(head.as_bytes()).unwrap();
+        if let Some(b) = body {
+            // The server may answer 413 and close before reading it all.
+            let _ = s.write_all(b);
+        }
+        let mut resp = Vec::new();
+        let _ = s.read_to_end(&mut resp);
+        let text = String::from_utf8_lossy(&resp).to_string();
+        let status: u16 = text
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or_else(|| panic!("no status in {text:?}"));
+        let body = text
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
+        (status, body)
+    }
+}
+
+fn json(body: &str) -> Value {
+    // Chunked bodies carry size lines; take the JSON between the first
+    // '{' or '[' and the last '}' or ']'.
+    let start = body.find(['{', '[']).unwrap_or(0);
+    let end = body.rfind(['}', ']']).map(|i| i + 1).unwrap_or(body.len());
+    serde_json::from_str(&body[start..end]).unwrap_or_else(|e| panic!("{e}: {body}"))
+}
+
+fn code(body: &str) -> String {
+    json(body)["error"]["code"]
+        .as_str()
+        .unwrap_or("")
+        .to_string()
+}
+
+fn token(d: &Path, user: &str, role: &str) -> String {
+    let o = kansa(d, &["users", "add", user, "--role", role]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = kansa(d, &["tokens", "create", "--user", user]);
+    assert!(o.status.success());
+    String::from_utf8(o.stdout).unwrap().trim().to_string()
+}
+
+fn audit_count(d: &Path, action: &str) -> usize {
+    let o = kansa(d, &["audit", "log", "--limit", "100000", "--json"]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == action)
+        .count()
+}
+
+#[test]
+fn the_service_screens_decides_and_refuses_bad_requests() {
+    let Some(lists) = lists_dir() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    assert!(
+        kansa(d, &["lists", "import", lists.join("un").to_str().unwrap()])
+            .status
+            .success()
+    );
+    let analyst = token(d, "alice", "analyst");
+    let service = token(d, "svc", "service");
+    let supervisor = token(d, "bob", "supervisor");
+    let expired = token(d, "old", "analyst");
+    let revoked = token(d, "gone", "analyst");
+    let c = rusqlite::Connection::open(d.join("kansa.db")).unwrap();
+    c.execute(
+        "UPDATE tokens SET expires_at = '2020-01-01T00:00:00Z' WHERE user_name = 'old'",
+        [],
+    )
+    .unwrap();
+    drop(c);
+    let revoked_id = revoked.split('_').nth(1).unwrap().to_string();
+    assert!(kansa(d, &["tokens", "revoke", &revoked_id])
+        .status
+        .success());
+
+    let s = start(d);
+    assert_eq!(s.call("GET", "/healthz", None, None).0, 200);
+
+    // Screening the real UN list: a DPRK official found, with explanation.
+    let (st, body) = s.call(
+        "POST",
+        "/v1/screen",
+        Some(&service),
+        Some(r#"{"name":"RI Won-ho","dob":"1964","limit":3}"#),
+    );
+    assert_eq!(st, 200, "{body}");
+    let v = json(&body);
+    assert_eq!(v["matches"][0]["entity_id"], "un:KPi.033", "{v}");
+    assert!(v["matches"][0]["explanation"].is_object());
+    let (st, body) = s.call("POST", "/v1/screen/batch", Some(&analyst), Some(r#"{"items":[{"id":"a","name":"Ri Won Ho"},{"id":"b","name":""},{"id":"c","name":"Taro Yamada"}]}"#));
+    assert_eq!(st, 200, "{body}");
+    let v = json(&body);
+    assert_eq!(v["results"][0]["matches"][0]["entity_id"], "un:KPi.033");
+    assert!(
+        v["results"][1]["error"].as_str().unwrap().contains("empty"),
+        "{v}"
+    );
+    assert_eq!(v["results"][2]["matches"].as_array().unwrap().len(), 0);
+    let (st, body) = s.call("GET", "/v1/me", Some(&supervisor), None);
+    assert_eq!(
+        (st, json(&body)["role"].clone()),
+        (200, Value::from("supervisor"))
+    );
+
+    // Decisions: one per event id.
+    let ev = r#"{"id":"w-1","type":"withdrawal","time":"2024-06-01T00:05:00Z","customer":"c2","asset":"ETH","amount":"0.5","address":"0x1111111111111111111111111111111111111111"}"#;
+    let (st, body) = s.call("POST", "/v1/events", Some(&service), Some(ev));
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(json(&body)["event"], "w-1");
+    let decisions_before = audit_count(d, "decision");
+    let refused_before = audit_count(d, "request.refused");
+
+    // Every refusal: (what, status, code).
+    let big = format!(r#"{{"name":"{}"}}"#, "A".repeat(2 << 20));
+    let cases: Vec<(&str, (u16, String), u16, &str)> = vec![
+        (
+            "replayed event id",
+            s.call("POST", "/v1/events", Some(&service), Some(ev)),
+            409,
+            "event_already_decided",
+        ),
+        (
+            "no token",
+            s.call("POST", "/v1/screen", None, Some(r#"{"name":"x"}"#)),
+            401,
+            "missing_token",
+        ),
+        (
+            "forged token",
+            s.call(
+                "POST",
+                "/v1/screen",
+                Some(&format!("{}0", &analyst[..analyst.len() - 1])),
+                Some(r#"{"name":"x"}"#),
+            ),
+            401,
+            "invalid_token",
+        ),
+        (
+            "garbage token",
+            s.call(
+                "POST",
+                "/v1/screen",
+                Some("' OR 1=1 --"),
+                Some(r#"{"name":"x"}"#),
+            ),
+            401,
+            "invalid_token",
+        ),
+        (
+            "expired token",
+            s.call(
+                "POST",
+                "/v1/screen",
+                Some(&expired),
+                Some(r#"{"name":"x"}"#),
+            ),
+            401,
+            "expired_token",
+        ),
+        (
+            "revoked token",
+            s.call(
+                "POST",
+                "/v1/screen",
+                Some(&revoked),
+                Some(r#"{"name":"x"}"#),
+            ),
+            401,
+            "invalid_token",
+        ),
+        (
+            "analyst posting events",
+            s.call("POST", "/v1/events", Some(&analyst), Some(ev)),
+            403,
+            "forbidden",
+        ),
+        (
+            "service reading the audit log",
+            s.call("GET", "/v1/audit", Some(&service), None),
+            403,
+            "forbidden",
+        ),
+        (
+            "analyst reading the audit log",
+            s.call("GET", "/v1/audit", Some(&analyst), None),
+            403,
+            "forbidden",
+        ),
+        (
+            "oversized body",
+            s.call("POST", "/v1/screen", Some(&analyst), Some(&big)),
+            413,
+            "payload_too_large",
+        ),
+        (
+            "malformed JSON",
+            s.call(
+                "POST",
+                "/v1/screen",
+                Some(&analyst),
+                Some(r#"{"name": "x""#),
+            ),
+            400,
+            "invalid_json",
+        ),
+        (
+            "wrong type",
+            s.call(
+                "POST",
+                "/v1/screen",
+                Some(&analyst),
+                Some(r#"{"name": ["x"]}"#),
+            ),
+            422,
+            "invalid_field",
+        ),
+        (
+            "unknown field",
+            s.call(
+                "POST",
+                "/v1/screen",
+                Some(&analyst),
+                Some(r#"{"name":"x","admin":true}"#),
+            ),
+            422,
+            "invalid_field",
+        ),
+        (
+            "bad date",
+            s.call(
+                "POST",
+                "/v1/screen",
+                Some(&analyst),
+                Some(r#"{"name":"x","dob":"1964-02-30"}"#),
+            ),
+            422,
+            "invalid_field",
+        ),
+        (
+            "not JSON",
+            s.raw(
+                "POST",
+                "/v1/screen",
+                Some(&analyst),
+                Some(b"name=x"),
+                "application/x-www-form-urlencoded",
+            ),
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            "malformed event",
+            s.call(
+                "POST",
+                "/v1/events",
+                Some(&service),
+                Some(r#"{"id":"w-2","type":"withdrawal","amount":"-1"}"#),
+            ),
+            422,
+            "invalid_field",
+        ),
+        (
+            "SQL injection in a path",
+            s.call(
+                "GET",
+                "/v1/entities/un:KPi.033'%20OR%20'1'='1",
+                Some(&analyst),
+                None,
+            ),
+            404,
+            "not_found",
+        ),
+        (
+            "path traversal",
+            s.call(
+                "GET",
+                "/v1/entities/..%2F..%2F..%2Fetc%2Fpasswd",
+                Some(&analyst),
+                None,
+            ),
+            404,
+            "not_found",
+        ),
+        (
+            "traversal in a list name",
+            s.call("GET", "/v1/lists/..%2Fkansa.db/diff", Some(&analyst), None),
+            404,
+            "not_found",
+        ),
+        (
+            "bad query parameter",
+            s.call("GET", "/v1/decisions?limit=abc", Some(&analyst), None),
+            400,
+            "invalid_query",
+        ),
+        (
+            "unknown route",
+            s.call("GET", "/v1/nothing", Some(&analyst), None),
+            404,
+            "not_found",
+        ),
+        (
+            "wrong method",
+            s.call("DELETE", "/v1/screen", Some(&analyst), None),
+            405,
+            "method_not_allowed",
+        ),
+    ];
+    for (what, (st, body), want_status, want_code) in &cases {
+        assert_eq!(*st, *want_status, "{what}: {body}");
+        assert_eq!(code(body), *want_code, "{what}: {body}");
+    }
+    // The replay names the first decision.
+    assert_eq!(json(&cases[0].1 .1)["error"]["existing"]["event"], "w-1");
+    // An injection string screened as a name is just a name.
+    let (st, body) = s.call(
+        "POST",
+        "/v1/screen",
+        Some(&analyst),
+        Some(r#"{"name":"Robert'); DROP TABLE snapshots;--"}"#),
+    );
+    assert_eq!(st, 200, "{body}");
+    let (st, body) = s.call("GET", "/v1/lists", Some(&analyst), None);
+    assert_eq!(st, 200);
+    assert_eq!(json(&body)["snapshots"].as_array().unwrap().len(), 1);
+
+    // Each refusal left one audit entry and no decision.
+    assert_eq!(
+        audit_count(d, "request.refused") - refused_before,
+        cases.len()
+    );
+    assert_eq!(audit_count(d, "decision"), decisions_before);
+    let (st, body) = s.call("GET", "/v1/audit/verify", Some(&supervisor), None);
+    assert_eq!(st, 200);
+    assert_eq!(json(&body)["ok"], true, "{body}");
+
+    // Documentation and metrics.
+    let (st, body) = s.call("GET", "/openapi.json", None, None);
+    assert_eq!(st, 200);
+    let api = json(&body);
+    for p in [
+        "/v1/screen",
+        "/v1/screen/batch",
+        "/v1/events",
+        "/v1/audit/verify",
+        "/v1/lists/{source}/diff",
+    ] {
+        assert!(
+            api["paths"][p].is_object(),
+            "{p} missing from the OpenAPI document"
+        );
+    }
+    assert!(api["components"]["securitySchemes"]["token"].is_object());
+    let (st, body) = s.call("GET", "/docs/", None, None);
+    assert_eq!(st, 200);
+    assert!(body.contains("swagger"), "{body}");
+    let (_, body) = s.call("GET", "/metrics", None, None);
+    assert!(body.contains("kansa_http_requests_total"), "{body}");
+}
