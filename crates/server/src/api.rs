@@ -5,9 +5,8 @@
 use crate::auth::Need;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, ApiText};
-use crate::state::{now, AppState, Caller};
+use crate::state::{AppState, Caller};
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::Json;
 use kansa_monitor::{Decision, Event};
 use kansa_screen::{Query, DEFAULT_THRESHOLD};
@@ -376,37 +375,8 @@ pub async fn post_event(
 ) -> ApiResult<Json<Decision>> {
     caller.need(Need::Decide)?;
     let event = Event::parse(body.trim()).map_err(|e| ApiError::field("event", e.to_string()))?;
-    if !st.is_ready() {
-        return Err(not_ready(&st));
-    }
-    blocking(move || {
-        let mut monitor = st.monitor();
-        let m = monitor.as_mut().ok_or_else(|| not_ready(&st))?;
-        let mut store = st.store();
-        if let Some(stored) = store.decision(&event.id)? {
-            let existing: serde_json::Value =
-                serde_json::from_str(&stored.decision).map_err(ApiError::internal)?;
-            return Err(ApiError {
-                existing: Some(existing),
-                ..ApiError::new(
-                    StatusCode::CONFLICT,
-                    "event_already_decided",
-                    format!(
-                        "event {} was decided before; the first decision stands",
-                        event.id
-                    ),
-                )
-            });
-        }
-        let d = m.decide(&event);
-        let row = crate::decisions::stored_row(&event, &d).map_err(ApiError::internal)?;
-        store.set_actor(&caller.user);
-        let r = store.record_decisions(&[row], &now());
-        store.set_actor("system");
-        r?;
-        Ok(Json(d))
-    })
-    .await
+    let decider = st.decider().ok_or_else(|| not_ready(&st))?;
+    Ok(Json(decider.decide(event, &caller.user).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod decider;
 pub mod decisions;
 pub mod error;
 pub mod extract;

@@ -58,7 +58,7 @@ pub struct AppState {
     store: Mutex<Store>,
     names: RwLock<Option<Arc<ScreenIndex>>>,
     addresses: RwLock<Arc<AddressIndex>>,
-    monitor: Mutex<Option<Monitor>>,
+    decider: std::sync::OnceLock<crate::decider::Decider>,
     ready: AtomicBool,
     pub(crate) startup_error: Mutex<Option<String>>,
     tokens: Mutex<HashMap<String, CachedToken>>,
@@ -89,7 +89,7 @@ impl AppState {
             store: Mutex::new(store),
             names: RwLock::new(None),
             addresses: RwLock::new(Arc::new(AddressIndex::default())),
-            monitor: Mutex::new(None),
+            decider: std::sync::OnceLock::new(),
             ready: AtomicBool::new(false),
             startup_error: Mutex::new(None),
             tokens: Mutex::new(HashMap::new()),
@@ -109,36 +109,36 @@ impl AppState {
 
     fn load_inner(self: &Arc<Self>) -> Result<(), String> {
         self.reload_lists()?;
-        let pack = match &self.config.rules {
-            None => RulePack::default_pack().map_err(|e| e.to_string())?,
-            Some(p) => {
-                let text = std::fs::read_to_string(p)
-                    .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
-                RulePack::parse(&text, &p.display().to_string()).map_err(|e| e.to_string())?
-            }
-        };
+        // Checked once here, so that a bad pack stops the start.
+        load_pack(&self.config)?;
         let me = Arc::clone(self);
-        let names: crate::screening::NameSource = Box::new(move || me.names());
-        let screening = crate::screening::StoreScreening::open(&self.config.data, names)
-            .map_err(|e| e.to_string())?;
-        let mut m = Monitor::new(pack, Box::new(screening));
-        // The windows continue from the events stored before.
-        let store = lock(&self.store);
-        let mut after = 0;
-        loop {
-            let rows = store
-                .decisions_after(after, 10_000)
+        let rebuild: crate::decider::Rebuild = Box::new(move |store: &Store| {
+            let me2 = Arc::clone(&me);
+            let names: crate::screening::NameSource = Box::new(move || me2.names());
+            let screening = crate::screening::StoreScreening::open(&me.config.data, names)
                 .map_err(|e| e.to_string())?;
-            let Some(last) = rows.last() else { break };
-            after = last.seq;
-            for r in rows {
-                let e = kansa_monitor::Event::parse(&r.event)
-                    .map_err(|e| format!("stored event {}: {e}", r.event_id))?;
-                m.decide(&e);
+            let mut m = Monitor::new(load_pack(&me.config)?, Box::new(screening));
+            // The windows continue from the events stored before.
+            let mut after = 0;
+            loop {
+                let rows = store
+                    .decisions_after(after, 10_000)
+                    .map_err(|e| e.to_string())?;
+                let Some(last) = rows.last() else { break };
+                after = last.seq;
+                for r in rows {
+                    let e = kansa_monitor::Event::parse(&r.event)
+                        .map_err(|e| format!("stored event {}: {e}", r.event_id))?;
+                    m.decide(&e);
+                }
             }
-        }
-        drop(store);
-        *lock(&self.monitor) = Some(m);
+            Ok(m)
+        });
+        let store = Store::open_dir(&self.config.data).map_err(|e| e.to_string())?;
+        let monitor = rebuild(&store)?;
+        let _ = self
+            .decider
+            .set(crate::decider::Decider::start(monitor, store, rebuild));
         self.ready.store(true, Ordering::SeqCst);
         Ok(())
     }
@@ -173,8 +173,9 @@ impl AppState {
         lock(&self.store)
     }
 
-    pub fn monitor(&self) -> MutexGuard<'_, Option<Monitor>> {
-        lock(&self.monitor)
+    /// The deciding thread, once loaded.
+    pub fn decider(&self) -> Option<&crate::decider::Decider> {
+        self.decider.get()
     }
 
     /// Who holds this bearer token, checked against the store at most
@@ -242,6 +243,18 @@ impl AppState {
             role: entry.role,
             token: id.to_string(),
         })
+    }
+}
+
+/// The configured rule pack, or the default one.
+fn load_pack(config: &Config) -> Result<RulePack, String> {
+    match &config.rules {
+        None => RulePack::default_pack().map_err(|e| e.to_string()),
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            RulePack::parse(&text, &p.display().to_string()).map_err(|e| e.to_string())
+        }
     }
 }
 

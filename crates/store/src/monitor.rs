@@ -52,6 +52,19 @@ impl Store {
         at: &str,
     ) -> Result<usize, StoreError> {
         let actor = self.actor.clone();
+        let actors = vec![actor.as_str(); rows.len()];
+        self.record_decisions_by(rows, &actors, at)
+    }
+
+    /// As [`Store::record_decisions`], each row audited as done by its own
+    /// actor (`actors[i]` for `rows[i]`): a batch of requests from several
+    /// callers committed together.
+    pub fn record_decisions_by(
+        &mut self,
+        rows: &[StoredDecision],
+        actors: &[&str],
+        at: &str,
+    ) -> Result<usize, StoreError> {
         let tx = self.write_tx()?;
         let mut audit = Vec::with_capacity(rows.len());
         {
@@ -61,12 +74,12 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                  ON CONFLICT (event_id) DO NOTHING",
             )?;
-            for r in rows {
+            for (r, actor) in rows.iter().zip(actors) {
                 if stmt.execute(params![
                     r.event_id, r.time, r.kind, r.customer, r.outcome, r.score, r.event, r.decision
                 ])? == 1
                 {
-                    audit.push(decision_record(r, &actor));
+                    audit.push(decision_record(r, actor));
                 }
             }
         }

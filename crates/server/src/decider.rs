@@ -1,0 +1,148 @@
+//! The one thread that decides events: it owns the monitor (its windows
+//! are one sequence) and a store connection of its own. Requests queue up
+//! while a batch is being committed, and the next batch takes them all:
+//! one transaction for many decisions (group commit), each reported only
+//! once it is stored.
+//!
+//! If a commit fails, every request of the batch gets an error and the
+//! monitor is rebuilt from the stored events, so its windows never count
+//! an event that was not stored.
+
+use crate::decisions::stored_row;
+use crate::error::ApiError;
+use axum::http::StatusCode;
+use kansa_monitor::{Decision, Event, Monitor};
+use kansa_store::Store;
+use std::collections::HashMap;
+use std::sync::mpsc;
+use tokio::sync::oneshot;
+
+/// Most events committed in one transaction.
+pub const BATCH: usize = 512;
+/// Requests waiting at most; more are refused with 503.
+pub const QUEUE: usize = 65_536;
+
+struct Job {
+    event: Event,
+    actor: String,
+    reply: oneshot::Sender<Result<Decision, ApiError>>,
+}
+
+/// A handle to the deciding thread.
+#[derive(Debug, Clone)]
+pub struct Decider {
+    tx: mpsc::SyncSender<Job>,
+}
+
+/// Makes a monitor whose windows hold every stored event.
+pub type Rebuild = Box<dyn Fn(&Store) -> Result<Monitor, String> + Send>;
+
+fn conflict(id: &str, existing: serde_json::Value) -> ApiError {
+    ApiError {
+        existing: Some(existing),
+        ..ApiError::new(
+            StatusCode::CONFLICT,
+            "event_already_decided",
+            format!("event {id} was decided before; the first decision stands"),
+        )
+    }
+}
+
+impl Decider {
+    /// Starts the thread.
+    pub fn start(mut monitor: Monitor, mut store: Store, rebuild: Rebuild) -> Decider {
+        let (tx, rx) = mpsc::sync_channel::<Job>(QUEUE);
+        std::thread::Builder::new()
+            .name("kansa-decider".into())
+            .spawn(move || {
+                while let Ok(first) = rx.recv() {
+                    let mut batch = vec![first];
+                    while batch.len() < BATCH {
+                        match rx.try_recv() {
+                            Ok(j) => batch.push(j),
+                            Err(_) => break,
+                        }
+                    }
+                    decide_batch(&mut monitor, &mut store, batch, &rebuild);
+                }
+            })
+            .map(|_| ())
+            .unwrap_or_else(|e| eprintln!("kansa serve: cannot start the decider: {e}"));
+        Decider { tx }
+    }
+
+    /// Decides one event; the answer comes once it is stored.
+    pub async fn decide(&self, event: Event, actor: &str) -> Result<Decision, ApiError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .try_send(Job {
+                event,
+                actor: actor.to_string(),
+                reply,
+            })
+            .map_err(|e| match e {
+                mpsc::TrySendError::Full(_) => ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "overloaded",
+                    "too many events are waiting for a decision; retry later",
+                ),
+                mpsc::TrySendError::Disconnected(_) => ApiError::internal("the decider stopped"),
+            })?;
+        answer
+            .await
+            .map_err(|_| ApiError::internal("the decider dropped a request"))?
+    }
+}
+
+fn decide_batch(monitor: &mut Monitor, store: &mut Store, batch: Vec<Job>, rebuild: &Rebuild) {
+    let mut answers: Vec<Result<Decision, ApiError>> = Vec::with_capacity(batch.len());
+    let mut rows = Vec::new();
+    let mut actors = Vec::new();
+    let mut in_batch: HashMap<String, serde_json::Value> = HashMap::new();
+    for j in &batch {
+        let id = &j.event.id;
+        if let Some(first) = in_batch.get(id) {
+            answers.push(Err(conflict(id, first.clone())));
+            continue;
+        }
+        match store.decision(id) {
+            Ok(Some(stored)) => {
+                let existing = serde_json::from_str(&stored.decision).unwrap_or_default();
+                answers.push(Err(conflict(id, existing)));
+                continue;
+            }
+            Ok(None) => {}
+            Err(e) => {
+                answers.push(Err(ApiError::internal(e)));
+                continue;
+            }
+        }
+        let d = monitor.decide(&j.event);
+        match stored_row(&j.event, &d) {
+            Ok(row) => {
+                in_batch.insert(id.clone(), serde_json::to_value(&d).unwrap_or_default());
+                rows.push(row);
+                actors.push(j.actor.as_str());
+                answers.push(Ok(d));
+            }
+            Err(e) => answers.push(Err(ApiError::internal(e))),
+        }
+    }
+    if let Err(e) = store.record_decisions_by(&rows, &actors, &crate::state::now()) {
+        let msg = e.to_string();
+        for a in answers.iter_mut() {
+            if a.is_ok() {
+                *a = Err(ApiError::internal(&msg));
+            }
+        }
+        match rebuild(store) {
+            Ok(m) => *monitor = m,
+            Err(e) => {
+                eprintln!("kansa serve: cannot rebuild the monitor after a failed commit: {e}")
+            }
+        }
+    }
+    for (j, a) in batch.into_iter().zip(answers) {
+        let _ = j.reply.send(a);
+    }
+}
