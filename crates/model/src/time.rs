@@ -6,7 +6,6 @@
 /// Milliseconds since the Unix epoch.
 pub type Millis = i64;
 
-/// Days from 1970-01-01 to a civil date of the proleptic Gregorian calendar.
 /// Days since 1970-01-01 of a proleptic Gregorian date.
 pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let (yy, mm) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
@@ -18,7 +17,7 @@ pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 }
 
 /// The civil date of a day count from 1970-01-01.
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
+pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719468;
     let era = z.div_euclid(146097);
     let doe = z - era * 146097;
