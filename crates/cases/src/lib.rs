@@ -96,8 +96,12 @@ pub struct Alert {
     pub at: String,
     /// `decision` (monitoring) or `screening` (a hit found).
     pub source: String,
-    /// What it is about: the event id of a decision, the entity id of a hit.
+    /// What it is about, and what a suppression names: the entity id of a
+    /// hit; the first rule or control of a decision (`rule:geo/…`).
     pub reference: String,
+    /// The decided event that raised it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
     /// For people: outcome and rules, or the matched name and score.
     pub summary: String,
     /// Covered by a suppression: recorded, opened nothing.

@@ -17,7 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 type St = State<Arc<AppState>>;
 
 /// Runs blocking work (the store, index builds) off the async threads.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> ApiResult<T> + Send + 'static,
 ) -> ApiResult<T> {
     tokio::task::spawn_blocking(f)
@@ -442,7 +442,8 @@ pub async fn decisions(
     .await
 }
 
-/// The stored decision of one event.
+/// The stored decision of one event; a hold released with four eyes
+/// carries the approved request as `released`.
 #[utoipa::path(get, path = "/v1/decisions/{event_id}", tag = "monitoring",
     params(("event_id" = String, Path)),
     responses((status = 200, body = Object), (status = 404, body = ErrorBody)),
@@ -453,11 +454,22 @@ pub async fn decision(
     Path(id): Path<String>,
 ) -> ApiResult<Json<serde_json::Value>> {
     caller.need(Need::Read)?;
-    blocking(move || match st.store().decision(&id)? {
-        Some(d) => Ok(Json(
-            serde_json::from_str(&d.decision).map_err(ApiError::internal)?,
-        )),
-        None => Err(ApiError::not_found(format!("no decision for event {id:?}"))),
+    blocking(move || {
+        let store = st.store();
+        let d = store
+            .decision(&id)?
+            .ok_or_else(|| ApiError::not_found(format!("no decision for event {id:?}")))?;
+        let mut v: serde_json::Value =
+            serde_json::from_str(&d.decision).map_err(ApiError::internal)?;
+        // A hold released by two people says so.
+        if let Some(r) = store
+            .requests(Some("approved"), Some("release_hold"), Some(&id))?
+            .into_iter()
+            .next()
+        {
+            v["released"] = serde_json::to_value(r).map_err(ApiError::internal)?;
+        }
+        Ok(Json(v))
     })
     .await
 }

@@ -2,9 +2,9 @@
 //! Prometheus metrics, Swagger UI; a body limit; every refused `/v1`
 //! request leaves an audit entry (who, what, which code) and nothing else.
 
-use crate::api;
 use crate::error::ApiError;
 use crate::state::{now, AppState};
+use crate::{api, api_cases};
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
@@ -65,6 +65,17 @@ pub fn openapi_router() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(api::audit))
         .routes(routes!(api::audit_verify))
         .routes(routes!(api::me))
+        .routes(routes!(api_cases::list))
+        .routes(routes!(api_cases::get))
+        .routes(routes!(api_cases::assign))
+        .routes(routes!(api_cases::note))
+        .routes(routes!(api_cases::evidence))
+        .routes(routes!(api_cases::close))
+        .routes(routes!(api_cases::approve))
+        .routes(routes!(api_cases::reject))
+        .routes(routes!(api_cases::create_request, api_cases::list_requests))
+        .routes(routes!(api_cases::approve_request))
+        .routes(routes!(api_cases::reject_request))
 }
 
 /// The whole service.

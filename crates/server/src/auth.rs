@@ -58,8 +58,11 @@ pub enum Need {
     Decide,
     /// Read decisions, alerts, customers, lists, the chain.
     Read,
-    /// Work cases: notes, assignment, first approval.
+    /// Work cases: notes, assignment, evidence, requests to close or
+    /// release (the first pair of eyes).
     Work,
+    /// Approve or reject what another person requested (the second pair).
+    Approve,
     /// Read and verify the audit log.
     Audit,
     /// Import lists, manage users and tokens.
@@ -73,6 +76,7 @@ impl Need {
             Need::Decide => "decide",
             Need::Read => "read",
             Need::Work => "work",
+            Need::Approve => "approve",
             Need::Audit => "audit",
             Need::Administer => "administer",
         }
@@ -87,6 +91,7 @@ pub fn allows(role: Role, need: Need) -> bool {
         Need::Decide => matches!(role, Service | Admin),
         Need::Read => matches!(role, Analyst | Supervisor | Admin),
         Need::Work => matches!(role, Analyst | Supervisor),
+        Need::Approve => matches!(role, Supervisor),
         Need::Audit => matches!(role, Supervisor | Admin),
         Need::Administer => matches!(role, Admin),
     }

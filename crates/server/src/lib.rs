@@ -2,6 +2,7 @@
 //! its tokens and roles, and what the command line shares with it.
 
 pub mod api;
+pub mod api_cases;
 pub mod app;
 pub mod auth;
 pub mod decider;

@@ -175,6 +175,7 @@ impl Store {
         let actor = self.actor.clone();
         let tx = self.write_tx()?;
         let mut audit = Vec::new();
+        let mut new_hits: Vec<(&str, &str)> = Vec::new();
         let mut changes = HitChanges::default();
         for (cid, hits) in results {
             let old: Vec<Hit> = {
@@ -202,6 +203,7 @@ impl Store {
                     ])?;
                     changes.new += 1;
                     audit.push(hit_record(&actor, "hit.new", cid, h, reason));
+                    new_hits.push((cid.as_str(), h.entity_id.as_str()));
                 }
             }
             for o in &old {
@@ -231,6 +233,26 @@ impl Store {
             }
         }
         append_in(&tx, now, &audit)?;
+        // Each hit found raises an alert on the customer's case.
+        for (cid, hits) in results {
+            for h in hits {
+                if new_hits.contains(&(cid.as_str(), h.entity_id.as_str())) {
+                    crate::cases::route_alert_in(
+                        &tx,
+                        &actor,
+                        &format!("customer:{cid}"),
+                        kansa_cases::Alert {
+                            at: now.to_string(),
+                            source: "screening".into(),
+                            reference: h.entity_id.clone(),
+                            summary: format!("{} (score {:.2}, {reason})", h.matched_name, h.score),
+                            suppressed: false,
+                            event: None,
+                        },
+                    )?;
+                }
+            }
+        }
         tx.commit()?;
         Ok(changes)
     }

@@ -13,6 +13,7 @@
 //! - each source has at most one active snapshot, the one screening uses.
 
 mod audit;
+mod cases;
 pub mod chain;
 mod customers;
 mod error;

@@ -7,6 +7,58 @@ use crate::{Store, StoreError};
 use kansa_audit::{to_hex, Record};
 use rusqlite::{params, OptionalExtension};
 
+/// The alert a stored decision raises, and the subject whose case it goes
+/// to: none for an approval without alerts.
+pub fn decision_alert(r: &StoredDecision, at: &str) -> Option<(String, kansa_cases::Alert)> {
+    let d: serde_json::Value = serde_json::from_str(&r.decision).ok()?;
+    let alerts = d["alerts"].as_array().map(Vec::len).unwrap_or(0);
+    if r.outcome == "approve" && alerts == 0 {
+        return None;
+    }
+    let e: serde_json::Value = serde_json::from_str(&r.event).ok()?;
+    let subject = match (&r.customer, e["address"].as_str(), e["wallet"].as_str()) {
+        (Some(c), _, _) => format!("customer:{c}"),
+        (None, Some(a), _) => format!("wallet:{a}"),
+        (None, None, Some(w)) => format!("wallet:{w}"),
+        _ => format!("event:{}", r.event_id),
+    };
+    let mut why: Vec<String> = Vec::new();
+    for f in d["fired"].as_array().into_iter().flatten() {
+        why.push(format!(
+            "rule:{}/{}",
+            f["scenario"].as_str().unwrap_or(""),
+            f["rule"].as_str().unwrap_or("")
+        ));
+    }
+    for c in d["controls"].as_array().into_iter().flatten() {
+        why.push(format!("control:{}", c["control"].as_str().unwrap_or("")));
+    }
+    for a in d["alerts"].as_array().into_iter().flatten() {
+        why.push(format!("alert:{}", a["kind"].as_str().unwrap_or("")));
+    }
+    let reference = why
+        .first()
+        .cloned()
+        .unwrap_or_else(|| format!("outcome:{}", r.outcome));
+    Some((
+        subject,
+        kansa_cases::Alert {
+            at: at.to_string(),
+            source: "decision".into(),
+            reference,
+            summary: format!(
+                "{} {} (score {}): {}",
+                r.kind,
+                r.outcome,
+                r.score,
+                why.join(", ")
+            ),
+            suppressed: false,
+            event: Some(r.event_id.clone()),
+        },
+    ))
+}
+
 /// The audit record of a stored decision: subject `event:<id>`.
 pub fn decision_record(r: &StoredDecision, actor: &str) -> Record {
     Record::new(
@@ -84,6 +136,13 @@ impl Store {
             }
         }
         append_in(&tx, at, &audit)?;
+        // Decisions that are not a plain approval raise an alert on the
+        // customer's (else the wallet's) case, in the same transaction.
+        for (r, actor) in rows.iter().zip(actors) {
+            if let Some((subject, alert)) = decision_alert(r, at) {
+                crate::cases::route_alert_in(&tx, actor, &subject, alert)?;
+            }
+        }
         tx.commit()?;
         Ok(audit.len())
     }

@@ -131,6 +131,27 @@ const MIGRATIONS: &[&str] = &[
         expires_at    TEXT,
         revoked_at    TEXT
     );",
+    // 7: cases (one JSON body each, looked up by subject and status) and
+    // the four-eyes requests (release a hold, publish rules, lift a breaker).
+    "CREATE TABLE cases (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        subject    TEXT NOT NULL,
+        status     TEXT NOT NULL CHECK (status IN ('open', 'pending_approval', 'closed')),
+        body       TEXT NOT NULL,
+        opened_at  TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX cases_subject ON cases(subject, status);
+    CREATE INDEX cases_status ON cases(status, id);
+    CREATE TABLE requests (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind         TEXT NOT NULL,
+        subject      TEXT NOT NULL,
+        status       TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
+        body         TEXT NOT NULL,
+        requested_at TEXT NOT NULL
+    );
+    CREATE INDEX requests_subject ON requests(kind, subject);",
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

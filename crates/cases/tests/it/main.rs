@@ -10,6 +10,7 @@ fn alert(at: &str, reference: &str) -> Alert {
         source: "screening".into(),
         reference: reference.into(),
         summary: format!("hit on {reference}"),
+        event: None,
         suppressed: false,
     }
 }

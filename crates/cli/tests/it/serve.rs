@@ -472,3 +472,242 @@ fn the_service_screens_decides_and_refuses_bad_requests() {
     let (_, body) = s.call("GET", "/metrics", None, None);
     assert!(body.contains("kansa_http_requests_total"), "{body}");
 }
+
+#[test]
+fn cases_open_from_decisions_and_close_with_four_eyes() {
+    let Some(lists) = lists_dir() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    assert!(
+        kansa(d, &["lists", "import", lists.join("un").to_str().unwrap()])
+            .status
+            .success()
+    );
+    let service = token(d, "svc", "service");
+    let alice = token(d, "alice", "analyst");
+    let carol = token(d, "carol", "analyst");
+    let bob = token(d, "bob", "supervisor");
+    let s = start(d);
+    let hold = |id: &str, time: &str| {
+        format!(
+            r#"{{"id":"{id}","type":"withdrawal","time":"{time}","customer":"c9","asset":"BTC","amount":"0.1","address":"bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq","country":"IR"}}"#
+        )
+    };
+    // A withdrawal from a sanctioned country is held: a case opens.
+    let (st, body) = s.call(
+        "POST",
+        "/v1/events",
+        Some(&service),
+        Some(&hold("h1", "2024-06-01T00:00:00Z")),
+    );
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(json(&body)["outcome"], "hold", "{body}");
+    let (st, body) = s.call("POST", "/v1/events", Some(&service), Some(r#"{"id":"ok1","type":"deposit","time":"2024-06-01T00:01:00Z","customer":"c1","asset":"JPY","amount":"1000"}"#));
+    assert_eq!(
+        (st, json(&body)["outcome"].clone()),
+        (200, Value::from("approve"))
+    );
+    let (st, body) = s.call("GET", "/v1/cases?status=open", Some(&alice), None);
+    assert_eq!(st, 200, "{body}");
+    let cases = json(&body);
+    assert_eq!(
+        cases.as_array().unwrap().len(),
+        1,
+        "an approval opens nothing: {cases}"
+    );
+    let case = &cases[0];
+    assert_eq!(case["subject"], "customer:c9");
+    assert_eq!(case["alerts"][0]["event"], "h1");
+    let reference = case["alerts"][0]["reference"].as_str().unwrap().to_string();
+    assert!(reference.starts_with("rule:"), "{reference}");
+    let id = case["id"].as_i64().unwrap();
+    let path = |p: &str| format!("/v1/cases/{id}{p}");
+
+    // A second held event joins the same case.
+    assert_eq!(
+        s.call(
+            "POST",
+            "/v1/events",
+            Some(&service),
+            Some(&hold("h2", "2024-06-01T00:02:00Z"))
+        )
+        .0,
+        200
+    );
+    let (_, body) = s.call("GET", &path(""), Some(&alice), None);
+    assert_eq!(json(&body)["alerts"].as_array().unwrap().len(), 2);
+
+    // Work: assign, note, the decision as evidence.
+    assert_eq!(
+        s.call(
+            "POST",
+            &path("/assign"),
+            Some(&alice),
+            Some(r#"{"to":"alice"}"#)
+        )
+        .0,
+        200
+    );
+    let (st, body) = s.call(
+        "POST",
+        &path("/assign"),
+        Some(&alice),
+        Some(r#"{"to":"nobody"}"#),
+    );
+    assert_eq!((st, code(&body)), (422, "invalid_field".to_string()));
+    assert_eq!(
+        s.call(
+            "POST",
+            &path("/notes"),
+            Some(&alice),
+            Some(r#"{"text":"travelling; VPN exit in Tehran"}"#)
+        )
+        .0,
+        200
+    );
+    let (st, body) = s.call(
+        "POST",
+        &path("/evidence"),
+        Some(&alice),
+        Some(r#"{"kind":"decision","reference":"h1"}"#),
+    );
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(json(&body)["evidence"][0]["detail"]["outcome"], "hold");
+    // The service may not work cases.
+    assert_eq!(
+        code(
+            &s.call(
+                "POST",
+                &path("/notes"),
+                Some(&service),
+                Some(r#"{"text":"x"}"#)
+            )
+            .1
+        ),
+        "forbidden"
+    );
+
+    // Close as a false positive with a 30-day suppression: four eyes.
+    let (st, body) = s.call("POST", &path("/close"), Some(&alice), Some(r#"{"verdict":"false_positive","reason":"customer verified in person","suppress_days":181,"suppress_reason":"x"}"#));
+    assert_eq!(
+        (st, code(&body)),
+        (422, "invalid_field".to_string()),
+        "{body}"
+    );
+    let (st, body) = s.call("POST", &path("/close"), Some(&alice), Some(r#"{"verdict":"false_positive","reason":"customer verified in person","suppress_days":30,"suppress_reason":"known travel"}"#));
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(json(&body)["status"], "pending_approval");
+    let (st, body) = s.call("POST", &path("/approve"), Some(&alice), None);
+    assert_eq!((st, code(&body)), (403, "four_eyes".to_string()), "{body}");
+    let (st, body) = s.call("POST", &path("/approve"), Some(&carol), None);
+    assert_eq!((st, code(&body)), (403, "forbidden".to_string()), "{body}");
+    let (st, body) = s.call("POST", &path("/approve"), Some(&bob), None);
+    assert_eq!(st, 200, "{body}");
+    let closed = json(&body);
+    assert_eq!(closed["status"], "closed");
+    assert_eq!(closed["closure"]["requested_by"], "alice");
+    assert_eq!(closed["closure"]["approved_by"], "bob");
+    assert!(closed["suppression"]["references"]
+        .as_array()
+        .unwrap()
+        .contains(&Value::from(reference.clone())));
+    assert_eq!(
+        code(
+            &s.call(
+                "POST",
+                &path("/notes"),
+                Some(&alice),
+                Some(r#"{"text":"x"}"#)
+            )
+            .1
+        ),
+        "conflict"
+    );
+
+    // The same rule again within the suppression: kept on the closed case,
+    // no new case.
+    assert_eq!(
+        s.call(
+            "POST",
+            "/v1/events",
+            Some(&service),
+            Some(&hold("h3", "2024-06-01T00:03:00Z"))
+        )
+        .0,
+        200
+    );
+    let (_, body) = s.call("GET", "/v1/cases?subject=customer:c9", Some(&alice), None);
+    let all = json(&body);
+    assert_eq!(all.as_array().unwrap().len(), 1, "{all}");
+    assert_eq!(all[0]["alerts"][2]["suppressed"], true, "{all}");
+
+    // Releasing a held withdrawal: requested by one, approved by another.
+    let (st, body) = s.call(
+        "POST",
+        "/v1/requests",
+        Some(&alice),
+        Some(r#"{"kind":"release_hold","subject":"ok1","reason":"x"}"#),
+    );
+    assert_eq!(
+        (st, code(&body)),
+        (422, "invalid_field".to_string()),
+        "not held: {body}"
+    );
+    let (st, body) = s.call("POST", "/v1/requests", Some(&alice), Some(r#"{"kind":"release_hold","subject":"h1","reason":"verified with the customer by phone"}"#));
+    assert_eq!(st, 200, "{body}");
+    let rid = json(&body)["id"].as_i64().unwrap();
+    let (st, _) = s.call(
+        "POST",
+        "/v1/requests",
+        Some(&carol),
+        Some(r#"{"kind":"release_hold","subject":"h1","reason":"again"}"#),
+    );
+    assert_eq!(st, 409);
+    let (_, body) = s.call("GET", "/v1/decisions/h1", Some(&alice), None);
+    assert!(json(&body)["released"].is_null());
+    let (st, body) = s.call(
+        "POST",
+        &format!("/v1/requests/{rid}/approve"),
+        Some(&alice),
+        None,
+    );
+    assert_eq!((st, code(&body)), (403, "four_eyes".to_string()));
+    let (st, body) = s.call(
+        "POST",
+        &format!("/v1/requests/{rid}/approve"),
+        Some(&bob),
+        None,
+    );
+    assert_eq!(st, 200, "{body}");
+    let (_, body) = s.call("GET", "/v1/decisions/h1", Some(&alice), None);
+    let released = json(&body);
+    assert_eq!(released["released"]["requested_by"], "alice");
+    assert_eq!(released["released"]["decided_by"], "bob");
+
+    // All of it is in the audit chain, which holds.
+    drop(s);
+    let o = kansa(
+        d,
+        &["audit", "log", "--subject", &format!("case:{id}"), "--json"],
+    );
+    let log: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for a in [
+        "case.open",
+        "case.alert",
+        "case.assign",
+        "case.note",
+        "case.evidence",
+        "case.request_close",
+        "case.approve_close",
+        "case.suppressed",
+    ] {
+        assert!(actions.contains(&a), "{a} missing from {actions:?}");
+    }
+    assert!(kansa(d, &["audit", "verify"]).status.success());
+}

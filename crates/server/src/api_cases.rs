@@ -1,0 +1,473 @@
+//! Cases and four-eyes requests over HTTP. Analysts and supervisors work
+//! cases; closing one, and releasing a held withdrawal, publishing rules or
+//! lifting a breaker, is requested by one person and approved by a
+//! different supervisor.
+
+use crate::api::blocking;
+use crate::auth::{allows, Need};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::state::{now, AppState, Caller};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use kansa_cases::{Case, CaseError, Evidence, Request, Status, Verdict};
+use serde::Deserialize;
+use std::sync::Arc;
+use utoipa::{IntoParams, ToSchema};
+
+type St = State<Arc<AppState>>;
+
+fn case_error(e: CaseError) -> ApiError {
+    let code = match e {
+        CaseError::SamePerson(_) => "four_eyes",
+        CaseError::NotApprover(_) => "forbidden",
+        CaseError::NothingPending | CaseError::AlreadyPending(_) | CaseError::Closed => "conflict",
+        _ => "invalid_field",
+    };
+    let status = match code {
+        "four_eyes" | "forbidden" => StatusCode::FORBIDDEN,
+        "conflict" => StatusCode::CONFLICT,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    ApiError::new(status, code, e.to_string())
+}
+
+/// Runs a change of case `id` as the caller, audited as `action`.
+async fn change<T: Send + 'static>(
+    st: Arc<AppState>,
+    caller: Caller,
+    id: i64,
+    action: &'static str,
+    detail: serde_json::Value,
+    f: impl FnOnce(&mut Case, &Caller, &str) -> Result<T, CaseError> + Send + 'static,
+) -> ApiResult<T> {
+    blocking(move || {
+        let mut store = st.store();
+        store.set_actor(&caller.user);
+        let at = now();
+        let r = store.update_case(id, &at, action, detail, |c| f(c, &caller, &at));
+        store.set_actor("system");
+        match r? {
+            None => Err(ApiError::not_found(format!("no case {id}"))),
+            Some(Err(e)) => Err(case_error(e)),
+            Some(Ok(v)) => Ok(v),
+        }
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CaseParams {
+    /// open, pending_approval or closed.
+    pub status: Option<String>,
+    /// `customer:ID` or `wallet:ADDRESS`.
+    pub subject: Option<String>,
+    pub limit: Option<usize>,
+}
+
+/// Cases, newest first (the alert queue: `status=open`).
+#[utoipa::path(get, path = "/v1/cases", tag = "cases", params(CaseParams),
+    responses((status = 200, body = Vec<Object>), (status = 422, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn list(
+    st: St,
+    caller: Caller,
+    ApiQuery(p): ApiQuery<CaseParams>,
+) -> ApiResult<Json<Vec<Case>>> {
+    caller.need(Need::Read)?;
+    let status = match p.status.as_deref() {
+        None => None,
+        Some(s) => Some(Status::parse(s).ok_or_else(|| {
+            ApiError::field(
+                "status",
+                format!("status {s:?}: open, pending_approval or closed"),
+            )
+        })?),
+    };
+    let limit = p.limit.unwrap_or(100).clamp(1, 1000);
+    blocking(move || {
+        Ok(Json(st.store().cases(
+            status,
+            p.subject.as_deref(),
+            limit,
+        )?))
+    })
+    .await
+}
+
+/// One case with its alerts, notes, evidence, pending request and closure.
+#[utoipa::path(get, path = "/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn get(st: St, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Case>> {
+    caller.need(Need::Read)?;
+    blocking(move || {
+        st.store()
+            .case(id)?
+            .map(Json)
+            .ok_or_else(|| ApiError::not_found(format!("no case {id}")))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignRequest {
+    /// A user name; null to unassign.
+    pub to: Option<String>,
+}
+
+/// Assign a case.
+#[utoipa::path(post, path = "/v1/cases/{id}/assign", tag = "cases", params(("id" = i64, Path)),
+    request_body = AssignRequest,
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn assign(
+    st: St,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(r): ApiJson<AssignRequest>,
+) -> ApiResult<Json<Case>> {
+    caller.need(Need::Work)?;
+    if let Some(u) = &r.to {
+        let st2 = st.clone();
+        let u2 = u.clone();
+        let known = blocking(move || Ok(st2.store().user(&u2)?.is_some())).await?;
+        if !known {
+            return Err(ApiError::field("to", format!("no user {u:?}")));
+        }
+    }
+    let detail = serde_json::json!({ "to": r.to });
+    change(st.0, caller, id, "case.assign", detail, move |c, _, at| {
+        c.assign(r.to.as_deref(), at)?;
+        Ok(Json(c.clone()))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoteRequest {
+    pub text: String,
+}
+
+/// Add a note.
+#[utoipa::path(post, path = "/v1/cases/{id}/notes", tag = "cases", params(("id" = i64, Path)),
+    request_body = NoteRequest,
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn note(
+    st: St,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(r): ApiJson<NoteRequest>,
+) -> ApiResult<Json<Case>> {
+    caller.need(Need::Work)?;
+    let detail = serde_json::json!({ "chars": r.text.chars().count() });
+    change(st.0, caller, id, "case.note", detail, move |c, who, at| {
+        c.note(&who.user, &r.text, at)?;
+        Ok(Json(c.clone()))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceRequest {
+    /// `decision` (the stored decision of event `reference` is attached
+    /// with its explanation), `trace`, `screening`, `document`, …
+    pub kind: String,
+    pub reference: String,
+    #[schema(value_type = Object)]
+    pub detail: Option<serde_json::Value>,
+}
+
+/// Attach evidence.
+#[utoipa::path(post, path = "/v1/cases/{id}/evidence", tag = "cases", params(("id" = i64, Path)),
+    request_body = EvidenceRequest,
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn evidence(
+    st: St,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(r): ApiJson<EvidenceRequest>,
+) -> ApiResult<Json<Case>> {
+    caller.need(Need::Work)?;
+    let mut detail = r.detail.unwrap_or(serde_json::Value::Null);
+    if r.kind == "decision" {
+        let st2 = st.clone();
+        let ev = r.reference.clone();
+        let stored = blocking(move || Ok(st2.store().decision(&ev)?)).await?;
+        let d = stored.ok_or_else(|| {
+            ApiError::field(
+                "reference",
+                format!("no decision for event {:?}", r.reference),
+            )
+        })?;
+        detail = serde_json::from_str(&d.decision).map_err(ApiError::internal)?;
+    }
+    let audit = serde_json::json!({ "kind": r.kind, "reference": r.reference });
+    change(
+        st.0,
+        caller,
+        id,
+        "case.evidence",
+        audit,
+        move |c, who, at| {
+            c.add_evidence(Evidence {
+                at: at.to_string(),
+                by: who.user.clone(),
+                kind: r.kind,
+                reference: r.reference,
+                detail,
+            })?;
+            Ok(Json(c.clone()))
+        },
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseRequestBody {
+    /// true_match or false_positive.
+    pub verdict: String,
+    pub reason: String,
+    /// Suppress the case's alerts for this many days (1..180; false
+    /// positives only).
+    pub suppress_days: Option<u32>,
+    pub suppress_reason: Option<String>,
+}
+
+/// Ask to close a case; a different supervisor approves.
+#[utoipa::path(post, path = "/v1/cases/{id}/close", tag = "cases", params(("id" = i64, Path)),
+    request_body = CloseRequestBody,
+    responses((status = 200, body = Object), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn close(
+    st: St,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(r): ApiJson<CloseRequestBody>,
+) -> ApiResult<Json<Case>> {
+    caller.need(Need::Work)?;
+    let verdict = Verdict::parse(&r.verdict).ok_or_else(|| {
+        ApiError::field(
+            "verdict",
+            format!("verdict {:?}: true_match or false_positive", r.verdict),
+        )
+    })?;
+    if r.suppress_days.is_some() != r.suppress_reason.is_some() {
+        return Err(ApiError::field(
+            "suppress_reason",
+            "a suppression needs both suppress_days and suppress_reason",
+        ));
+    }
+    let detail = serde_json::json!({ "verdict": r.verdict, "suppress_days": r.suppress_days });
+    change(
+        st.0,
+        caller,
+        id,
+        "case.request_close",
+        detail,
+        move |c, who, at| {
+            let sup = r.suppress_days.zip(r.suppress_reason.as_deref());
+            c.request_close(&who.user, verdict, &r.reason, sup, at)?;
+            Ok(Json(c.clone()))
+        },
+    )
+    .await
+}
+
+/// Approve the pending closing request (a supervisor other than the
+/// requester).
+#[utoipa::path(post, path = "/v1/cases/{id}/approve", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn approve(st: St, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Case>> {
+    caller.need(Need::Read)?;
+    let may = allows(caller.role, Need::Approve);
+    change(
+        st.0,
+        caller,
+        id,
+        "case.approve_close",
+        serde_json::json!({}),
+        move |c, who, at| {
+            c.approve(&who.user, may, who.role.as_str(), at)?;
+            Ok(Json(c.clone()))
+        },
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonBody {
+    pub reason: String,
+}
+
+/// Send the closing request back; the case stays open.
+#[utoipa::path(post, path = "/v1/cases/{id}/reject", tag = "cases", params(("id" = i64, Path)),
+    request_body = ReasonBody,
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn reject(
+    st: St,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(r): ApiJson<ReasonBody>,
+) -> ApiResult<Json<Case>> {
+    caller.need(Need::Read)?;
+    let may = allows(caller.role, Need::Approve);
+    change(
+        st.0,
+        caller,
+        id,
+        "case.reject_close",
+        serde_json::json!({}),
+        move |c, who, at| {
+            c.reject(&who.user, may, who.role.as_str(), &r.reason, at)?;
+            Ok(Json(c.clone()))
+        },
+    )
+    .await
+}
+
+// ---------------------------------------------------------------- requests
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRequest {
+    /// release_hold (subject: the held event id), publish_rules (the
+    /// pack's SHA-256), lift_breaker (the wallet).
+    pub kind: String,
+    pub subject: String,
+    pub reason: String,
+}
+
+/// Ask for something that needs a second person.
+#[utoipa::path(post, path = "/v1/requests", tag = "cases", request_body = NewRequest,
+    responses((status = 200, body = Object), (status = 422, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn create_request(
+    st: St,
+    caller: Caller,
+    ApiJson(r): ApiJson<NewRequest>,
+) -> ApiResult<Json<Request>> {
+    caller.need(Need::Work)?;
+    let req =
+        Request::new(&r.kind, &r.subject, &r.reason, &caller.user, &now()).map_err(case_error)?;
+    blocking(move || {
+        let mut store = st.store();
+        if req.kind == "release_hold" {
+            let d = store.decision(&req.subject)?.ok_or_else(|| {
+                ApiError::field(
+                    "subject",
+                    format!("no decision for event {:?}", req.subject),
+                )
+            })?;
+            if d.outcome != "hold" {
+                return Err(ApiError::field(
+                    "subject",
+                    format!("event {} was decided {}, not held", req.subject, d.outcome),
+                ));
+            }
+        }
+        if !store
+            .requests(Some("pending"), Some(&req.kind), Some(&req.subject))?
+            .is_empty()
+            || (req.kind == "release_hold"
+                && !store
+                    .requests(Some("approved"), Some(&req.kind), Some(&req.subject))?
+                    .is_empty())
+        {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                format!("a {} request for {} exists already", req.kind, req.subject),
+            ));
+        }
+        store.set_actor(&caller.user);
+        let r = store.add_request(req);
+        store.set_actor("system");
+        Ok(Json(r?))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RequestParams {
+    /// pending, approved or rejected.
+    pub status: Option<String>,
+    pub kind: Option<String>,
+}
+
+/// Four-eyes requests, newest first.
+#[utoipa::path(get, path = "/v1/requests", tag = "cases", params(RequestParams),
+    responses((status = 200, body = Vec<Object>)), security(("token" = [])))]
+pub async fn list_requests(
+    st: St,
+    caller: Caller,
+    ApiQuery(p): ApiQuery<RequestParams>,
+) -> ApiResult<Json<Vec<Request>>> {
+    caller.need(Need::Read)?;
+    blocking(move || {
+        Ok(Json(st.store().requests(
+            p.status.as_deref(),
+            p.kind.as_deref(),
+            None,
+        )?))
+    })
+    .await
+}
+
+async fn decide(
+    st: Arc<AppState>,
+    caller: Caller,
+    id: i64,
+    approve: bool,
+) -> ApiResult<Json<Request>> {
+    caller.need(Need::Read)?;
+    let may = allows(caller.role, Need::Approve);
+    blocking(move || {
+        let mut store = st.store();
+        store.set_actor(&caller.user);
+        let r = store.decide_request(id, approve, may, caller.role.as_str(), &now());
+        store.set_actor("system");
+        match r? {
+            None => Err(ApiError::not_found(format!("no request {id}"))),
+            Some(Err(e)) => Err(case_error(e)),
+            Some(Ok(r)) => Ok(Json(r)),
+        }
+    })
+    .await
+}
+
+/// Approve a request (a supervisor other than the requester).
+#[utoipa::path(post, path = "/v1/requests/{id}/approve", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn approve_request(
+    st: St,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Request>> {
+    decide(st.0, caller, id, true).await
+}
+
+/// Reject a request.
+#[utoipa::path(post, path = "/v1/requests/{id}/reject", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn reject_request(
+    st: St,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Request>> {
+    decide(st.0, caller, id, false).await
+}
