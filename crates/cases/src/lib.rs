@@ -19,6 +19,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod report;
+
 /// The longest a suppression may last.
 pub const MAX_SUPPRESSION_DAYS: u32 = 180;
 

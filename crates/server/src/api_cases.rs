@@ -471,3 +471,139 @@ pub async fn reject_request(
 ) -> ApiResult<Json<Request>> {
     decide(st.0, caller, id, false).await
 }
+
+// ------------------------------------------------------------------ reports
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportRequest {
+    /// jafic-json, jafic-csv or goaml.
+    pub format: String,
+    /// The filing exchange (name, registration, address, contact, phone).
+    #[schema(value_type = Object)]
+    pub filer: kansa_cases::report::Filer,
+}
+
+/// The party and the transactions of a case, from the customer register
+/// and the stored decisions its alerts name.
+fn report_parts(
+    store: &kansa_store::Store,
+    case: &Case,
+) -> ApiResult<(
+    kansa_cases::report::Party,
+    Vec<kansa_cases::report::Transaction>,
+)> {
+    use kansa_cases::report::{Party, Transaction};
+    let party = match case.subject.strip_prefix("customer:") {
+        Some(cid) => match store.customer(cid)? {
+            Some(c) => Party {
+                account: c.id,
+                name: c.name,
+                kind: c.kind,
+                birth_date: c.dob,
+                nationality: c.country,
+                addresses: c.addresses,
+            },
+            None => Party {
+                account: cid.to_string(),
+                ..Party::default()
+            },
+        },
+        None => Party {
+            account: case.subject.clone(),
+            name: case.subject.clone(),
+            kind: "wallet".into(),
+            ..Party::default()
+        },
+    };
+    let mut txs = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for a in case.alerts.iter().filter(|a| !a.suppressed) {
+        let Some(ev) = &a.event else { continue };
+        if !seen.insert(ev.clone()) {
+            continue;
+        }
+        let Some(d) = store.decision(ev)? else {
+            continue;
+        };
+        let e: serde_json::Value = serde_json::from_str(&d.event).map_err(ApiError::internal)?;
+        let s = |k: &str| {
+            e[k].as_str()
+                .map(str::to_string)
+                .or_else(|| e[k].as_f64().map(|v| v.to_string()))
+        };
+        txs.push(Transaction {
+            reference: d.event_id.clone(),
+            time: d.time.clone(),
+            kind: d.kind.clone(),
+            asset: s("asset").unwrap_or_default(),
+            amount: s("amount").unwrap_or_default(),
+            value: s("value"),
+            address: s("address"),
+            decision: format!("{} (score {})", d.outcome, d.score),
+        });
+    }
+    Ok((party, txs))
+}
+
+/// A suspicious-transaction report of the case: JAFIC's form as JSON or
+/// CSV, or goAML XML.
+#[utoipa::path(post, path = "/v1/cases/{id}/report", tag = "cases", params(("id" = i64, Path)),
+    request_body = ReportRequest,
+    responses(
+        (status = 200, description = "the report (application/json, text/csv or application/xml)"),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn report(
+    st: St,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(r): ApiJson<ReportRequest>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    caller.need(Need::Work)?;
+    let ctype = match r.format.as_str() {
+        "jafic-json" => "application/json",
+        "jafic-csv" => "text/csv; charset=utf-8",
+        "goaml" => "application/xml",
+        other => {
+            return Err(ApiError::field(
+                "format",
+                format!("format {other:?}: jafic-json, jafic-csv or goaml"),
+            ))
+        }
+    };
+    if r.filer.name.trim().is_empty() || r.filer.registration.trim().is_empty() {
+        return Err(ApiError::field(
+            "filer",
+            "the filer needs a name and a registration number",
+        ));
+    }
+    let body = blocking(move || {
+        let mut store = st.store();
+        let case = store.case(id)?.ok_or_else(|| ApiError::not_found(format!("no case {id}")))?;
+        let (party, txs) = report_parts(&store, &case)?;
+        let at = now();
+        let rep = kansa_cases::report::Report::from_case(&case, r.filer, party, txs, &at);
+        let body = match r.format.as_str() {
+            "jafic-json" => serde_json::to_string_pretty(&rep).map_err(ApiError::internal)?,
+            "jafic-csv" => rep.jafic_csv(),
+            _ => rep.goaml_xml(),
+        };
+        store.set_actor(&caller.user);
+        let audited = store.audit(
+            &at,
+            &[kansa_audit::Record::new(
+                caller.user.as_str(),
+                "report.export",
+                format!("case:{id}"),
+                serde_json::json!({ "format": r.format, "transactions": rep.transactions.len(), "sha256": kansa_audit::to_hex(&kansa_audit::sha256(body.as_bytes())) }),
+            )],
+        );
+        store.set_actor("system");
+        audited?;
+        Ok(body)
+    })
+    .await?;
+    Ok(([(axum::http::header::CONTENT_TYPE, ctype)], body).into_response())
+}

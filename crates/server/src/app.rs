@@ -73,6 +73,7 @@ pub fn openapi_router() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(api_cases::close))
         .routes(routes!(api_cases::approve))
         .routes(routes!(api_cases::reject))
+        .routes(routes!(api_cases::report))
         .routes(routes!(api_cases::create_request, api_cases::list_requests))
         .routes(routes!(api_cases::approve_request))
         .routes(routes!(api_cases::reject_request))

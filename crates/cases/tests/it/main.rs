@@ -2,6 +2,8 @@
 //! requests, suppressions only from a reviewed false positive, bounded and
 //! ending on their day.
 
+mod report;
+
 use kansa_cases::{day_after, route, Alert, Case, CaseError, Request, Routing, Status, Verdict};
 
 fn alert(at: &str, reference: &str) -> Alert {

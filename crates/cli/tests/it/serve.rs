@@ -684,6 +684,55 @@ fn cases_open_from_decisions_and_close_with_four_eyes() {
     assert_eq!(released["released"]["requested_by"], "alice");
     assert_eq!(released["released"]["decided_by"], "bob");
 
+    // A suspicious-transaction report of the case, in each format.
+    let filer = r#""filer":{"name":"Sample Exchange KK","registration":"Kanto 00099","address":"Tokyo","contact":"Hanako Suzuki","phone":"03-0000-0000"}"#;
+    let (st, csv) = s.call(
+        "POST",
+        &path("/report"),
+        Some(&alice),
+        Some(&format!(r#"{{"format":"jafic-csv",{filer}}}"#)),
+    );
+    assert_eq!(st, 200, "{csv}");
+    assert!(
+        csv.contains("届出者名称") && csv.contains("h1") && csv.contains("h2"),
+        "{csv}"
+    );
+    assert!(
+        !csv.contains("h3,"),
+        "a suppressed alert is not reported: {csv}"
+    );
+    let (st, xml) = s.call(
+        "POST",
+        &path("/report"),
+        Some(&alice),
+        Some(&format!(r#"{{"format":"goaml",{filer}}}"#)),
+    );
+    assert_eq!(st, 200);
+    assert!(
+        xml.contains("<report_code>STR</report_code>")
+            && xml.contains("<transactionnumber>h1</transactionnumber>"),
+        "{xml}"
+    );
+    let (st, body) = s.call(
+        "POST",
+        &path("/report"),
+        Some(&alice),
+        Some(&format!(r#"{{"format":"jafic-json",{filer}}}"#)),
+    );
+    assert_eq!(st, 200);
+    assert_eq!(
+        json(&body)["transactions"].as_array().unwrap().len(),
+        2,
+        "{body}"
+    );
+    let (st, body) = s.call(
+        "POST",
+        &path("/report"),
+        Some(&alice),
+        Some(&format!(r#"{{"format":"pdf",{filer}}}"#)),
+    );
+    assert_eq!((st, code(&body)), (422, "invalid_field".to_string()));
+
     // All of it is in the audit chain, which holds.
     drop(s);
     let o = kansa(
