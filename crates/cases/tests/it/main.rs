@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! Cases as stories: alerts open and join, four eyes on closing and on
 //! requests, suppressions only from a reviewed false positive, bounded and
 //! ending on their day.
