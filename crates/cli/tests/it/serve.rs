@@ -160,16 +160,22 @@ fn audit_count(d: &Path, action: &str) -> usize {
         .count()
 }
 
+/// A data directory holding the UN list (none without the shared data).
+fn with_un_list() -> Option<tempfile::TempDir> {
+    let lists = lists_dir()?;
+    let tmp = tempfile::tempdir().unwrap();
+    let o = kansa(
+        tmp.path(),
+        &["lists", "import", lists.join("un").to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    Some(tmp)
+}
+
 #[test]
 fn the_service_screens_decides_and_refuses_bad_requests() {
-    let Some(lists) = lists_dir() else { return };
-    let tmp = tempfile::tempdir().unwrap();
+    let Some(tmp) = with_un_list() else { return };
     let d = tmp.path();
-    assert!(
-        kansa(d, &["lists", "import", lists.join("un").to_str().unwrap()])
-            .status
-            .success()
-    );
     let analyst = token(d, "alice", "analyst");
     let service = token(d, "svc", "service");
     let supervisor = token(d, "bob", "supervisor");
@@ -475,14 +481,8 @@ fn the_service_screens_decides_and_refuses_bad_requests() {
 
 #[test]
 fn cases_open_from_decisions_and_close_with_four_eyes() {
-    let Some(lists) = lists_dir() else { return };
-    let tmp = tempfile::tempdir().unwrap();
+    let Some(tmp) = with_un_list() else { return };
     let d = tmp.path();
-    assert!(
-        kansa(d, &["lists", "import", lists.join("un").to_str().unwrap()])
-            .status
-            .success()
-    );
     let service = token(d, "svc", "service");
     let alice = token(d, "alice", "analyst");
     let carol = token(d, "carol", "analyst");
