@@ -6,8 +6,9 @@ set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-# mecab-ipadic: Japanese name readings; unicode-data: Unihan Korean readings.
-APT_PACKAGES=(build-essential pkg-config ca-certificates curl git python3 mecab-ipadic unicode-data)
+# mecab-ipadic: Japanese name readings; unicode-data: Unihan Korean readings;
+# chromium and chromium-driver: the web UI tested as a person uses it.
+APT_PACKAGES=(build-essential pkg-config ca-certificates curl git python3 mecab-ipadic unicode-data chromium chromium-driver)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

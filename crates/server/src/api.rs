@@ -442,8 +442,9 @@ pub async fn decisions(
     .await
 }
 
-/// The stored decision of one event; a hold released with four eyes
-/// carries the approved request as `released`.
+/// The stored decision of one event, with the event as received
+/// (`received`); a hold released with four eyes carries the approved
+/// request as `released`.
 #[utoipa::path(get, path = "/v1/decisions/{event_id}", tag = "monitoring",
     params(("event_id" = String, Path)),
     responses((status = 200, body = Object), (status = 404, body = ErrorBody)),
@@ -461,6 +462,8 @@ pub async fn decision(
             .ok_or_else(|| ApiError::not_found(format!("no decision for event {id:?}")))?;
         let mut v: serde_json::Value =
             serde_json::from_str(&d.decision).map_err(ApiError::internal)?;
+        // The event as received, for the picture of its path.
+        v["received"] = serde_json::from_str(&d.event).map_err(ApiError::internal)?;
         // A hold released by two people says so.
         if let Some(r) = store
             .requests(Some("approved"), Some("release_hold"), Some(&id))?

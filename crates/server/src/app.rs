@@ -91,6 +91,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
+        .route("/", get(|| async { axum::response::Redirect::to("/ui/") }))
+        .route("/ui/", get(ui_index))
+        .route("/ui/app.js", get(ui_js))
+        .route("/ui/app.css", get(ui_css))
         .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
@@ -123,6 +127,38 @@ async fn method_not_allowed(req: Request) -> ApiError {
 
 fn clip(s: &str) -> String {
     s.chars().take(200).collect()
+}
+
+/// The analyst UI: three static files compiled into the binary; all it
+/// shows comes from the `/v1` API with the user's token.
+async fn ui_index() -> Response {
+    ui_file("text/html; charset=utf-8", include_str!("../ui/index.html"))
+}
+
+async fn ui_js() -> Response {
+    ui_file(
+        "text/javascript; charset=utf-8",
+        include_str!("../ui/app.js"),
+    )
+}
+
+async fn ui_css() -> Response {
+    ui_file("text/css; charset=utf-8", include_str!("../ui/app.css"))
+}
+
+fn ui_file(ctype: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, ctype),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'",
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 async fn healthz() -> Json<serde_json::Value> {

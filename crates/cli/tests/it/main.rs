@@ -5,6 +5,7 @@
 //! middle of an import.
 
 mod audit;
+mod browser;
 mod serve;
 
 use serde_json::Value;

@@ -13,9 +13,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 /// A running `kansa serve`, killed when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    addr: String,
+    pub(crate) addr: String,
 }
 
 impl Drop for Server {
@@ -25,7 +25,7 @@ impl Drop for Server {
     }
 }
 
-fn start(data: &Path) -> Server {
+pub(crate) fn start(data: &Path) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kansa"))
         .arg("--data")
         .arg(data)
@@ -60,7 +60,7 @@ fn start(data: &Path) -> Server {
 
 impl Server {
     /// One request on a fresh connection: (status, body).
-    fn call(
+    pub(crate) fn call(
         &self,
         method: &str,
         path: &str,
@@ -121,7 +121,7 @@ impl Server {
     }
 }
 
-fn json(body: &str) -> Value {
+pub(crate) fn json(body: &str) -> Value {
     // Chunked bodies carry size lines; take the JSON between the first
     // '{' or '[' and the last '}' or ']'.
     let start = body.find(['{', '[']).unwrap_or(0);
@@ -142,7 +142,7 @@ fn forged(t: &str) -> String {
     format!("{}{last}", &t[..t.len() - 1])
 }
 
-fn token(d: &Path, user: &str, role: &str) -> String {
+pub(crate) fn token(d: &Path, user: &str, role: &str) -> String {
     let o = kansa(d, &["users", "add", user, "--role", role]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let o = kansa(d, &["tokens", "create", "--user", user]);
@@ -161,7 +161,7 @@ fn audit_count(d: &Path, action: &str) -> usize {
 }
 
 /// A data directory holding the UN list (none without the shared data).
-fn with_un_list() -> Option<tempfile::TempDir> {
+pub(crate) fn with_un_list() -> Option<tempfile::TempDir> {
     let lists = lists_dir()?;
     let tmp = tempfile::tempdir().unwrap();
     let o = kansa(
