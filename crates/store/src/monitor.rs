@@ -119,6 +119,7 @@ impl Store {
     ) -> Result<usize, StoreError> {
         let tx = self.write_tx()?;
         let mut audit = Vec::with_capacity(rows.len());
+        let mut added: Vec<(&StoredDecision, &str)> = Vec::new();
         {
             let mut stmt = tx.prepare_cached(
                 "INSERT INTO monitor_events
@@ -132,13 +133,15 @@ impl Store {
                 ])? == 1
                 {
                     audit.push(decision_record(r, actor));
+                    added.push((r, *actor));
                 }
             }
         }
         append_in(&tx, at, &audit)?;
-        // Decisions that are not a plain approval raise an alert on the
-        // customer's (else the wallet's) case, in the same transaction.
-        for (r, actor) in rows.iter().zip(actors) {
+        // Decisions stored now that are not a plain approval raise an alert
+        // on the customer's (else the wallet's) case, in the same
+        // transaction; a repeated event id raises nothing.
+        for (r, actor) in added {
             if let Some((subject, alert)) = decision_alert(r, at) {
                 crate::cases::route_alert_in(&tx, actor, &subject, alert)?;
             }
@@ -245,12 +248,22 @@ mod tests {
             ["a", "b"]
         );
         assert_eq!(s.decision_count().expect("count"), 2);
-        // Two audit entries, one per decision stored; none for the repeat or
-        // the refused batch.
+        // One audit entry per decision stored, and the held one opened a
+        // case; nothing for the repeat or the refused batch.
         let log = s.audit_entries(0, 10).expect("audit");
         assert_eq!(
-            log.iter().map(|e| e.subject.as_str()).collect::<Vec<_>>(),
-            ["event:a", "event:b"]
+            log.iter()
+                .map(|e| (e.action.as_str(), e.subject.as_str()))
+                .collect::<Vec<_>>(),
+            [
+                ("decision", "event:a"),
+                ("decision", "event:b"),
+                ("case.open", "case:1")
+            ]
+        );
+        assert_eq!(
+            s.case(1).expect("case").expect("opened").subject,
+            "customer:c1"
         );
         assert!(kansa_audit::verify(&log, s.audit_head().expect("head")).is_ok());
     }
