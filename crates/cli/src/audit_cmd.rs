@@ -7,7 +7,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::Subcommand;
 use kansa_audit::{parse_hash, to_hex, Break, Entry, Hash, Verified, Verifier};
 use kansa_server::auth::{self, Role};
-use kansa_store::{Store, TokenRow, User};
+use kansa_store::{TokenRow, User};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
@@ -88,21 +88,6 @@ pub enum TokensCommand {
     },
     /// Revoke a token by id.
     Revoke { id: String },
-}
-
-/// Calls `f` on every entry from `from` on, in sequence order.
-pub fn each_entry(store: &Store, from: i64, mut f: impl FnMut(Entry) -> Result<()>) -> Result<()> {
-    let mut after = from - 1;
-    loop {
-        let rows = store.audit_entries(after, 10_000)?;
-        let Some(last) = rows.last() else {
-            return Ok(());
-        };
-        after = last.seq;
-        for e in rows {
-            f(e)?;
-        }
-    }
 }
 
 fn parse_anchor(s: &str) -> Result<(i64, Hash)> {
@@ -218,7 +203,7 @@ fn verify(
         None => {
             let store = open_store(data)?;
             let head = store.audit_head()?;
-            let mut read = |f2: &mut dyn FnMut(Entry) -> Result<()>| each_entry(&store, 1, f2);
+            let mut read = |f2: &mut dyn FnMut(Entry) -> Result<()>| store.for_each_audit(1, f2);
             let mut altered = Vec::new();
             let mut checked = 0u64;
             let r = check(&mut read, head, anchor, |e| {
@@ -303,7 +288,7 @@ pub fn run_audit(data: &Path, cmd: AuditCommand) -> Result<bool> {
             };
             let mut n = 0u64;
             let mut last: Option<(i64, Hash)> = None;
-            each_entry(&store, from.max(1), |e| {
+            store.for_each_audit(from.max(1), |e| -> Result<()> {
                 writeln!(out, "{}", serde_json::to_string(&e)?)?;
                 n += 1;
                 last = Some((e.seq, e.hash));
@@ -330,7 +315,7 @@ pub fn run_audit(data: &Path, cmd: AuditCommand) -> Result<bool> {
                 Some(s) => store.audit_for(s)?,
                 None => {
                     let mut all = Vec::new();
-                    each_entry(&store, 1, |e| {
+                    store.for_each_audit(1, |e| -> Result<()> {
                         all.push(e);
                         if all.len() > limit * 4 {
                             all.drain(..all.len() - limit);

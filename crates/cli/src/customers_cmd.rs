@@ -171,14 +171,12 @@ pub fn screen_customer(
     hits
 }
 
-/// The name index of the active lists.
+/// The name index of the active lists (empty without lists).
 pub fn name_index(store: &Store) -> Result<ScreenIndex> {
-    let readings = kansa_server::resources::load_readings().0;
-    Ok(ScreenIndex::build(
-        store.active_entities()?,
-        readings,
-        IndexConfig::default(),
-    ))
+    Ok(match kansa_server::screening::name_index(store)? {
+        Some(idx) => idx,
+        None => ScreenIndex::build(Vec::new(), Default::default(), IndexConfig::default()),
+    })
 }
 
 /// The ownership network, when registry extracts have been imported.

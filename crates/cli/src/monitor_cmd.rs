@@ -3,12 +3,12 @@
 
 use crate::lists_cmd::{now_rfc3339, open_store};
 use crate::output::json;
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use kansa_monitor::{
     read_jsonl, Decision, Event, Monitor, NoScreening, Outcome, RulePack, Screening, Summary,
 };
-use kansa_screen::ScreenIndex;
+use kansa_screen::{AddressIndex, ScreenIndex};
 use kansa_server::screening::StoreScreening;
 use kansa_store::{Store, StoredDecision};
 use std::cell::OnceCell;
@@ -90,9 +90,12 @@ fn screening(data: &Path, off: bool) -> Result<Box<dyn Screening>> {
         cell.get_or_init(|| crate::screen_cmd::load_index(&dir, true).ok().map(Arc::new))
             .clone()
     });
-    Ok(Box::new(StoreScreening::open(data, names).with_context(
-        || format!("cannot open the store in {}", data.display()),
-    )?))
+    let entities = open_store(data)?.active_entities()?;
+    let addresses = Arc::new(AddressIndex::build(entities.iter()));
+    Ok(Box::new(
+        StoreScreening::open(data, names, Box::new(move || addresses.clone()))
+            .with_context(|| format!("cannot open the store in {}", data.display()))?,
+    ))
 }
 
 /// One decision as a line for people.
@@ -278,12 +281,7 @@ pub fn run(data: &Path, cmd: MonitorCommand) -> Result<bool> {
             let (events, mut m, mut p) = args.open(data)?;
             let mut store = open_store(data)?;
             // Rebuild the windows from the stored events, in the order decided.
-            each_stored(&store, |r| {
-                let e = Event::parse(&r.event)
-                    .map_err(|e| anyhow!("stored event {}: {e}", r.event_id))?;
-                m.decide(&e);
-                Ok(())
-            })?;
+            kansa_server::decisions::replay(&store, &mut m).map_err(anyhow::Error::msg)?;
             for chunk in events.chunks(BATCH) {
                 let mut decided = Vec::with_capacity(chunk.len());
                 let mut rows = Vec::with_capacity(chunk.len());

@@ -556,19 +556,13 @@ pub async fn audit_verify(st: St, caller: Caller) -> ApiResult<Json<AuditVerific
     blocking(move || {
         let store = st.store();
         let mut v = kansa_audit::Verifier::new();
-        let mut after = 0;
         let mut broken = None;
-        'read: loop {
-            let rows = store.audit_entries(after, 10_000)?;
-            let Some(last) = rows.last() else { break };
-            after = last.seq;
-            for e in &rows {
-                if let Err(b) = v.push(e) {
-                    broken = Some(b);
-                    break 'read;
-                }
+        store.for_each_audit(1, |e| -> ApiResult<()> {
+            if broken.is_none() {
+                broken = v.push(&e).err();
             }
-        }
+            Ok(())
+        })?;
         let (count_seq, hash) = v.position();
         let result = match broken {
             Some(b) => Err(b),

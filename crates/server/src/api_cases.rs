@@ -43,11 +43,10 @@ async fn change<T: Send + 'static>(
     f: impl FnOnce(&mut Case, &Caller, &str) -> Result<T, CaseError> + Send + 'static,
 ) -> ApiResult<T> {
     blocking(move || {
-        let mut store = st.store();
-        store.set_actor(&caller.user);
         let at = now();
-        let r = store.update_case(id, &at, action, detail, |c| f(c, &caller, &at));
-        store.set_actor("system");
+        let r = st.store_as(&caller.user, |store| {
+            store.update_case(id, &at, action, detail, |c| f(c, &caller, &at))
+        });
         match r? {
             None => Err(ApiError::not_found(format!("no case {id}"))),
             Some(Err(e)) => Err(case_error(e)),
@@ -361,40 +360,40 @@ pub async fn create_request(
     caller.need(Need::Work)?;
     let req =
         Request::new(&r.kind, &r.subject, &r.reason, &caller.user, &now()).map_err(case_error)?;
+    // The checks and the insert under one lock: two people asking at once
+    // make one request.
     blocking(move || {
-        let mut store = st.store();
-        if req.kind == "release_hold" {
-            let d = store.decision(&req.subject)?.ok_or_else(|| {
-                ApiError::field(
-                    "subject",
-                    format!("no decision for event {:?}", req.subject),
-                )
-            })?;
-            if d.outcome != "hold" {
-                return Err(ApiError::field(
-                    "subject",
-                    format!("event {} was decided {}, not held", req.subject, d.outcome),
+        st.store_as(&caller.user, |store| {
+            if req.kind == "release_hold" {
+                let d = store.decision(&req.subject)?.ok_or_else(|| {
+                    ApiError::field(
+                        "subject",
+                        format!("no decision for event {:?}", req.subject),
+                    )
+                })?;
+                if d.outcome != "hold" {
+                    return Err(ApiError::field(
+                        "subject",
+                        format!("event {} was decided {}, not held", req.subject, d.outcome),
+                    ));
+                }
+            }
+            if !store
+                .requests(Some("pending"), Some(&req.kind), Some(&req.subject))?
+                .is_empty()
+                || (req.kind == "release_hold"
+                    && !store
+                        .requests(Some("approved"), Some(&req.kind), Some(&req.subject))?
+                        .is_empty())
+            {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "conflict",
+                    format!("a {} request for {} exists already", req.kind, req.subject),
                 ));
             }
-        }
-        if !store
-            .requests(Some("pending"), Some(&req.kind), Some(&req.subject))?
-            .is_empty()
-            || (req.kind == "release_hold"
-                && !store
-                    .requests(Some("approved"), Some(&req.kind), Some(&req.subject))?
-                    .is_empty())
-        {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "conflict",
-                format!("a {} request for {} exists already", req.kind, req.subject),
-            ));
-        }
-        store.set_actor(&caller.user);
-        let r = store.add_request(req);
-        store.set_actor("system");
-        Ok(Json(r?))
+            Ok(Json(store.add_request(req)?))
+        })
     })
     .await
 }
@@ -435,10 +434,9 @@ async fn decide(
     caller.need(Need::Read)?;
     let may = allows(caller.role, Need::Approve);
     blocking(move || {
-        let mut store = st.store();
-        store.set_actor(&caller.user);
-        let r = store.decide_request(id, approve, may, caller.role.as_str(), &now());
-        store.set_actor("system");
+        let r = st.store_as(&caller.user, |store| {
+            store.decide_request(id, approve, may, caller.role.as_str(), &now())
+        });
         match r? {
             None => Err(ApiError::not_found(format!("no request {id}"))),
             Some(Err(e)) => Err(case_error(e)),
@@ -590,8 +588,7 @@ pub async fn report(
             "jafic-csv" => rep.jafic_csv(),
             _ => rep.goaml_xml(),
         };
-        store.set_actor(&caller.user);
-        let audited = store.audit(
+        store.audit(
             &at,
             &[kansa_audit::Record::new(
                 caller.user.as_str(),
@@ -599,9 +596,7 @@ pub async fn report(
                 format!("case:{id}"),
                 serde_json::json!({ "format": r.format, "transactions": rep.transactions.len(), "sha256": kansa_audit::to_hex(&kansa_audit::sha256(body.as_bytes())) }),
             )],
-        );
-        store.set_actor("system");
-        audited?;
+        )?;
         Ok(body)
     })
     .await?;

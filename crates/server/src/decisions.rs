@@ -17,3 +17,25 @@ pub fn stored_row(e: &Event, d: &Decision) -> Result<StoredDecision, serde_json:
         decision: serde_json::to_string(d)?,
     })
 }
+
+/// Decides every stored event again, in the order decided, so that a fresh
+/// monitor's windows continue from them; returns how many.
+pub fn replay(store: &kansa_store::Store, m: &mut kansa_monitor::Monitor) -> Result<u64, String> {
+    let mut after = 0;
+    let mut n = 0;
+    loop {
+        let rows = store
+            .decisions_after(after, 10_000)
+            .map_err(|e| e.to_string())?;
+        let Some(last) = rows.last() else {
+            return Ok(n);
+        };
+        after = last.seq;
+        for r in rows {
+            let e =
+                Event::parse(&r.event).map_err(|e| format!("stored event {}: {e}", r.event_id))?;
+            m.decide(&e);
+            n += 1;
+        }
+    }
+}

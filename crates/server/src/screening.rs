@@ -51,10 +51,14 @@ pub fn name_index(store: &Store) -> Result<Option<ScreenIndex>, StoreError> {
 /// line, shared with the HTTP handlers by the service.
 pub type NameSource = Box<dyn Fn() -> Option<Arc<ScreenIndex>> + Send>;
 
+/// Where the address index of the active lists comes from: built once by
+/// the command line, the service's current one for the service.
+pub type AddressSource = Box<dyn Fn() -> Arc<AddressIndex> + Send>;
+
 /// Screening against the store.
 pub struct StoreScreening {
     store: Store,
-    addresses: AddressIndex,
+    addresses: AddressSource,
     names: NameSource,
     graph: Option<(Graph, LabelLookup)>,
 }
@@ -67,10 +71,12 @@ impl std::fmt::Debug for StoreScreening {
 
 impl StoreScreening {
     /// Opens its own connection to the store in `data`.
-    pub fn open(data: &Path, names: NameSource) -> Result<StoreScreening, StoreError> {
+    pub fn open(
+        data: &Path,
+        names: NameSource,
+        addresses: AddressSource,
+    ) -> Result<StoreScreening, StoreError> {
         let store = Store::open_dir(data)?;
-        let entities = store.active_entities()?;
-        let addresses = AddressIndex::build(entities.iter());
         let graph = match kansa_store::open_graph(data)? {
             Some((g, _)) => {
                 let l = labels(&store, &g)?;
@@ -120,7 +126,7 @@ impl Screening for StoreScreening {
 
     fn address(&self, address: &str) -> AddressRisk {
         let mut r = AddressRisk::default();
-        if let Ok(hits) = self.addresses.lookup(address) {
+        if let Ok(hits) = (self.addresses)().lookup(address) {
             r.listed = hits.iter().map(|h| h.entity_id.clone()).collect();
             r.listed.dedup();
         }

@@ -114,24 +114,14 @@ impl AppState {
         let me = Arc::clone(self);
         let rebuild: crate::decider::Rebuild = Box::new(move |store: &Store| {
             let me2 = Arc::clone(&me);
+            let me3 = Arc::clone(&me);
             let names: crate::screening::NameSource = Box::new(move || me2.names());
-            let screening = crate::screening::StoreScreening::open(&me.config.data, names)
-                .map_err(|e| e.to_string())?;
-            let mut m = Monitor::new(load_pack(&me.config)?, Box::new(screening));
-            // The windows continue from the events stored before.
-            let mut after = 0;
-            loop {
-                let rows = store
-                    .decisions_after(after, 10_000)
+            let addresses: crate::screening::AddressSource = Box::new(move || me3.addresses());
+            let screening =
+                crate::screening::StoreScreening::open(&me.config.data, names, addresses)
                     .map_err(|e| e.to_string())?;
-                let Some(last) = rows.last() else { break };
-                after = last.seq;
-                for r in rows {
-                    let e = kansa_monitor::Event::parse(&r.event)
-                        .map_err(|e| format!("stored event {}: {e}", r.event_id))?;
-                    m.decide(&e);
-                }
-            }
+            let mut m = Monitor::new(load_pack(&me.config)?, Box::new(screening));
+            crate::decisions::replay(store, &mut m)?;
             Ok(m)
         });
         let store = Store::open_dir(&self.config.data).map_err(|e| e.to_string())?;
@@ -171,6 +161,16 @@ impl AppState {
 
     pub fn store(&self) -> MutexGuard<'_, Store> {
         lock(&self.store)
+    }
+
+    /// Runs `f` on the store with `user` named as the actor of what it
+    /// writes to the audit log.
+    pub fn store_as<T>(&self, user: &str, f: impl FnOnce(&mut Store) -> T) -> T {
+        let mut store = self.store();
+        store.set_actor(user);
+        let out = f(&mut store);
+        store.set_actor("system");
+        out
     }
 
     /// The deciding thread, once loaded.

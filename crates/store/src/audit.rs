@@ -92,53 +92,81 @@ impl Store {
 
     /// Entries after `after`, in sequence order.
     pub fn audit_entries(&self, after: i64, limit: usize) -> Result<Vec<Entry>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, at, actor, action, subject, detail, prev, hash
-             FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![after, limit as i64], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, Vec<u8>>(6)?,
-                r.get::<_, Vec<u8>>(7)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (seq, at, actor, action, subject, detail, prev, hash) = row?;
-            let what = format!("audit entry {seq}");
-            out.push(Entry {
-                seq,
-                at,
-                actor,
-                action,
-                subject,
-                detail,
-                prev: hash_of(prev, &what)?,
-                hash: hash_of(hash, &what)?,
-            });
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+        ))?;
+        let rows = stmt.query_map(params![after, limit as i64], raw_entry)?;
+        rows.map(|r| entry(r?)).collect()
+    }
+
+    /// Calls `f` on every entry from `from` on, in sequence order, reading
+    /// them in pages.
+    pub fn for_each_audit<E: From<StoreError>>(
+        &self,
+        from: i64,
+        mut f: impl FnMut(Entry) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut after = from - 1;
+        loop {
+            let rows = self.audit_entries(after, 10_000)?;
+            let Some(last) = rows.last() else {
+                return Ok(());
+            };
+            after = last.seq;
+            for e in rows {
+                f(e)?;
+            }
         }
-        Ok(out)
     }
 
     /// The entries about one subject (a case, an event id), oldest first.
     pub fn audit_for(&self, subject: &str) -> Result<Vec<Entry>, StoreError> {
-        let seqs: Vec<i64> = {
-            let mut stmt = self
-                .conn
-                .prepare_cached("SELECT seq FROM audit_log WHERE subject = ?1 ORDER BY seq")?;
-            let rows = stmt.query_map([subject], |r| r.get(0))?;
-            rows.collect::<Result<_, _>>()?
-        };
-        let mut out = Vec::with_capacity(seqs.len());
-        for s in seqs {
-            out.extend(self.audit_entries(s - 1, 1)?);
-        }
-        Ok(out)
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE subject = ?1 ORDER BY seq"
+        ))?;
+        let rows = stmt.query_map([subject], raw_entry)?;
+        rows.map(|r| entry(r?)).collect()
     }
+}
+
+const ENTRY_COLUMNS: &str = "seq, at, actor, action, subject, detail, prev, hash";
+
+type RawEntry = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Vec<u8>,
+    Vec<u8>,
+);
+
+fn raw_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEntry> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+    ))
+}
+
+fn entry(
+    (seq, at, actor, action, subject, detail, prev, hash): RawEntry,
+) -> Result<Entry, StoreError> {
+    let what = format!("audit entry {seq}");
+    Ok(Entry {
+        seq,
+        at,
+        actor,
+        action,
+        subject,
+        detail,
+        prev: hash_of(prev, &what)?,
+        hash: hash_of(hash, &what)?,
+    })
 }

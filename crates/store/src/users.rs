@@ -104,22 +104,33 @@ impl Store {
     /// Disables a user (their tokens stop working); false when unknown or
     /// already disabled.
     pub fn disable_user(&mut self, name: &str, at: &str) -> Result<bool, StoreError> {
+        self.stamp(
+            "UPDATE users SET disabled_at = ?2 WHERE name = ?1 AND disabled_at IS NULL",
+            name,
+            at,
+            "user.disable",
+            format!("user:{name}"),
+        )
+    }
+
+    /// Sets a time column of one row (`sql` with `?1` the key and `?2` the
+    /// time) and audits it when the row changed; false when none did.
+    fn stamp(
+        &mut self,
+        sql: &str,
+        key: &str,
+        at: &str,
+        action: &str,
+        subject: String,
+    ) -> Result<bool, StoreError> {
         let actor = self.actor.clone();
         let tx = self.write_tx()?;
-        let n = tx.execute(
-            "UPDATE users SET disabled_at = ?2 WHERE name = ?1 AND disabled_at IS NULL",
-            params![name, at],
-        )?;
+        let n = tx.execute(sql, params![key, at])?;
         if n == 1 {
             append_in(
                 &tx,
                 at,
-                &[Record::new(
-                    &actor,
-                    "user.disable",
-                    format!("user:{name}"),
-                    serde_json::json!({}),
-                )],
+                &[Record::new(&actor, action, subject, serde_json::json!({}))],
             )?;
         }
         tx.commit()?;
@@ -180,25 +191,12 @@ impl Store {
 
     /// Revokes a token; false when unknown or already revoked.
     pub fn revoke_token(&mut self, id: &str, at: &str) -> Result<bool, StoreError> {
-        let actor = self.actor.clone();
-        let tx = self.write_tx()?;
-        let n = tx.execute(
+        self.stamp(
             "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-            params![id, at],
-        )?;
-        if n == 1 {
-            append_in(
-                &tx,
-                at,
-                &[Record::new(
-                    &actor,
-                    "token.revoke",
-                    format!("token:{id}"),
-                    serde_json::json!({}),
-                )],
-            )?;
-        }
-        tx.commit()?;
-        Ok(n == 1)
+            id,
+            at,
+            "token.revoke",
+            format!("token:{id}"),
+        )
     }
 }
