@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+source scripts/services.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 
 cargo test --workspace --locked

@@ -1,13 +1,13 @@
 //! `kansa audit`: verify the hash chain, export it for an inspector, read
 //! entries; `kansa users` and `kansa tokens`: who may call the service.
 
-use crate::lists_cmd::{now_rfc3339, open_store};
+use crate::lists_cmd::{cli_actor, now_rfc3339};
 use crate::output::{json, table};
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Subcommand;
 use kansa_audit::{parse_hash, to_hex, Break, Entry, Hash, Verified, Verifier};
 use kansa_server::auth::{self, Role};
-use kansa_store::{TokenRow, User};
+use kansa_store::{Ledger, LedgerExt, TokenRow, User};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
@@ -167,6 +167,7 @@ fn check(
 
 fn verify(
     data: &Path,
+    database: Option<&str>,
     file: Option<PathBuf>,
     anchor: Option<String>,
     as_json: bool,
@@ -201,7 +202,7 @@ fn verify(
             check(&mut read, None, anchor, |_| Ok(()))?
         }
         None => {
-            let store = open_store(data)?;
+            let store = open_ledger(data, database)?;
             let head = store.audit_head()?;
             let mut read = |f2: &mut dyn FnMut(Entry) -> Result<()>| store.for_each_audit(1, f2);
             let mut altered = Vec::new();
@@ -265,6 +266,20 @@ fn verify(
     Ok(report.ok)
 }
 
+/// The ledger: the PostgreSQL database when one is given, else the
+/// embedded store; changes are audited as done by the CLI's user.
+pub fn open_ledger(data: &Path, database: Option<&str>) -> Result<Box<dyn Ledger>> {
+    let mut ledger: Box<dyn Ledger> = match database {
+        Some(url) => Box::new(kansa_store::PgLedger::open(url)?),
+        None => Box::new(
+            kansa_store::Store::open_dir(data)
+                .map_err(|e| anyhow::anyhow!("cannot open the store in {}: {e}", data.display()))?,
+        ),
+    };
+    ledger.set_actor(&cli_actor());
+    Ok(ledger)
+}
+
 fn parse_lifetime(s: &str) -> Result<std::time::Duration> {
     let d = humantime::parse_duration(s.trim())
         .map_err(|e| anyhow!("--expires {s:?}: {e} (e.g. 90d, 12h)"))?;
@@ -274,11 +289,11 @@ fn parse_lifetime(s: &str) -> Result<std::time::Duration> {
     Ok(d)
 }
 
-pub fn run_audit(data: &Path, cmd: AuditCommand) -> Result<bool> {
+pub fn run_audit(data: &Path, database: Option<&str>, cmd: AuditCommand) -> Result<bool> {
     match cmd {
-        AuditCommand::Verify { file, anchor, json } => verify(data, file, anchor, json),
+        AuditCommand::Verify { file, anchor, json } => verify(data, database, file, anchor, json),
         AuditCommand::Export { output, from } => {
-            let store = open_store(data)?;
+            let store = open_ledger(data, database)?;
             let mut out: Box<dyn Write> = match &output {
                 Some(p) => Box::new(std::io::BufWriter::new(
                     std::fs::File::create(p)
@@ -310,7 +325,7 @@ pub fn run_audit(data: &Path, cmd: AuditCommand) -> Result<bool> {
             limit,
             json: as_json,
         } => {
-            let store = open_store(data)?;
+            let store = open_ledger(data, database)?;
             let mut rows: Vec<Entry> = match &subject {
                 Some(s) => store.audit_for(s)?,
                 None => {
@@ -351,8 +366,8 @@ pub fn run_audit(data: &Path, cmd: AuditCommand) -> Result<bool> {
     }
 }
 
-pub fn run_users(data: &Path, cmd: UsersCommand) -> Result<bool> {
-    let mut store = open_store(data)?;
+pub fn run_users(data: &Path, database: Option<&str>, cmd: UsersCommand) -> Result<bool> {
+    let mut store = open_ledger(data, database)?;
     match cmd {
         UsersCommand::Add { name, role } => {
             let r = Role::parse(&role).ok_or_else(|| {
@@ -409,8 +424,8 @@ pub fn run_users(data: &Path, cmd: UsersCommand) -> Result<bool> {
     }
 }
 
-pub fn run_tokens(data: &Path, cmd: TokensCommand) -> Result<bool> {
-    let mut store = open_store(data)?;
+pub fn run_tokens(data: &Path, database: Option<&str>, cmd: TokensCommand) -> Result<bool> {
+    let mut store = open_ledger(data, database)?;
     match cmd {
         TokensCommand::Create {
             user,

@@ -10,6 +10,7 @@ use anyhow::Result;
 use clap::Args;
 use kansa_model::time::format_rfc3339;
 use kansa_monitor::{Event, Monitor, NoScreening, RulePack};
+use kansa_store::LedgerExt as _;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Instant;

@@ -6,6 +6,7 @@ use anyhow::{anyhow, Result};
 use clap::Subcommand;
 use kansa_lists::Format;
 use kansa_model::{Entity, EntityId, ListSnapshot};
+use kansa_store::Ledger as _;
 use kansa_store::{ImportOutcome, Store};
 use serde::Serialize;
 use std::io::IsTerminal;

@@ -37,6 +37,11 @@ struct Cli {
         default_value = "./kansa-data"
     )]
     data: PathBuf,
+    /// PostgreSQL database for the ledger (decisions, audit log, users,
+    /// tokens, cases), shared by replicas: `postgres://user@host/db`. The
+    /// embedded store keeps it otherwise.
+    #[arg(long, global = true, env = "KANSA_DATABASE")]
+    database: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -104,6 +109,12 @@ enum Command {
         /// Largest request body accepted, in bytes.
         #[arg(long, default_value_t = 1 << 20)]
         body_limit: usize,
+        /// Also decide the events of a NATS JetStream stream (the
+        /// `--nats*` options say which).
+        #[arg(long = "from-nats")]
+        from_nats: bool,
+        #[command(flatten)]
+        nats: monitor_cmd::NatsArgs,
     },
     /// Measure speed and quality (use a release build).
     Bench {
@@ -138,13 +149,17 @@ fn quiet_on_broken_pipe() {
 
 fn serve(
     data: &std::path::Path,
+    database: Option<String>,
     listen: std::net::SocketAddr,
     rules: Option<PathBuf>,
     body_limit: usize,
+    nats: Option<kansa_server::nats::NatsConfig>,
 ) -> Result<bool> {
     let mut config = kansa_server::Config::new(data.to_path_buf());
     config.rules = rules;
     config.body_limit = body_limit;
+    config.database = database;
+    config.nats = nats;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -169,10 +184,25 @@ fn main() -> ExitCode {
             listen,
             rules,
             body_limit,
-        } => serve(&cli.data, listen, rules, body_limit),
-        Command::Audit { command } => audit_cmd::run_audit(&cli.data, command),
-        Command::Users { command } => audit_cmd::run_users(&cli.data, command),
-        Command::Tokens { command } => audit_cmd::run_tokens(&cli.data, command),
+            from_nats,
+            nats,
+        } => serve(
+            &cli.data,
+            cli.database,
+            listen,
+            rules,
+            body_limit,
+            from_nats.then(|| nats.config()),
+        ),
+        Command::Audit { command } => {
+            audit_cmd::run_audit(&cli.data, cli.database.as_deref(), command)
+        }
+        Command::Users { command } => {
+            audit_cmd::run_users(&cli.data, cli.database.as_deref(), command)
+        }
+        Command::Tokens { command } => {
+            audit_cmd::run_tokens(&cli.data, cli.database.as_deref(), command)
+        }
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -10,6 +10,7 @@ use kansa_monitor::{
 };
 use kansa_screen::{AddressIndex, ScreenIndex};
 use kansa_server::screening::StoreScreening;
+use kansa_store::LedgerExt as _;
 use kansa_store::{Store, StoredDecision};
 use std::cell::OnceCell;
 use std::io::Write;
@@ -48,6 +49,17 @@ pub enum MonitorCommand {
         /// Rule pack (TOML); the default pack otherwise.
         rules: Option<PathBuf>,
     },
+    /// Publish events (JSON lines, checked first) to a NATS JetStream
+    /// stream, for `kansa serve --nats` replicas to decide.
+    Publish {
+        /// Event files (JSON lines).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        nats: NatsArgs,
+        #[arg(long)]
+        json: bool,
+    },
     /// Stored decisions, newest last.
     Decisions {
         /// Only this outcome (approve, review, hold, block).
@@ -58,6 +70,76 @@ pub enum MonitorCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Where events are published and consumed.
+#[derive(clap::Args, Debug, Clone)]
+pub struct NatsArgs {
+    /// NATS server with JetStream.
+    #[arg(
+        long = "nats",
+        env = "KANSA_NATS",
+        default_value = "nats://127.0.0.1:4222"
+    )]
+    pub url: String,
+    /// JetStream stream (created if absent).
+    #[arg(long = "nats-stream", default_value = "KANSA_EVENTS")]
+    pub stream: String,
+    /// Subject prefix: events go to `<prefix>.<customer>`.
+    #[arg(long = "nats-subject", default_value = "kansa.events")]
+    pub subject: String,
+    /// Durable consumer shared by the replicas.
+    #[arg(long = "nats-consumer", default_value = "kansa-decider")]
+    pub consumer: String,
+    /// How long a delivered event may stay unacknowledged before another
+    /// replica gets it (e.g. 10s).
+    #[arg(long = "nats-ack-wait", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub ack_wait: std::time::Duration,
+}
+
+impl NatsArgs {
+    pub fn config(&self) -> kansa_server::nats::NatsConfig {
+        kansa_server::nats::NatsConfig {
+            url: self.url.clone(),
+            stream: self.stream.clone(),
+            subject: self.subject.clone(),
+            consumer: self.consumer.clone(),
+            ack_wait: self.ack_wait,
+        }
+    }
+}
+
+fn publish(files: &[PathBuf], nats: &NatsArgs, as_json: bool) -> Result<bool> {
+    let mut lines = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        // Each line is checked here, so that an error names its file.
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            if let Err(e) = kansa_monitor::Event::parse(line.trim()) {
+                anyhow::bail!("{}: line {}: {e}", path.display(), i + 1);
+            }
+            lines.push((i + 1, line.to_string()));
+        }
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let out = rt
+        .block_on(kansa_server::nats::publish(&nats.config(), &lines))
+        .map_err(anyhow::Error::msg)?;
+    if as_json {
+        println!("{}", serde_json::to_string(&out)?);
+    } else {
+        println!(
+            "published {} events to {} ({} already in the stream's duplicate window)",
+            out.events, nats.stream, out.duplicates
+        );
+    }
+    Ok(true)
 }
 
 fn load_pack(rules: Option<&Path>) -> Result<RulePack> {
@@ -254,6 +336,7 @@ pub use kansa_server::decisions::stored_row;
 
 pub fn run(data: &Path, cmd: MonitorCommand) -> Result<bool> {
     match cmd {
+        MonitorCommand::Publish { files, nats, json } => publish(&files, &nats, json),
         MonitorCommand::Check { rules } => {
             let p = load_pack(rules.as_deref())?;
             let mut scenarios: Vec<&str> = p.rules.iter().map(|r| r.scenario.as_str()).collect();

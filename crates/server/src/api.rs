@@ -10,6 +10,7 @@ use axum::extract::{Path, State};
 use axum::Json;
 use kansa_monitor::{Decision, Event};
 use kansa_screen::{Query, DEFAULT_THRESHOLD};
+use kansa_store::LedgerExt;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use utoipa::{IntoParams, ToSchema};
@@ -420,7 +421,7 @@ pub async fn decisions(
         }
     }
     blocking(move || {
-        let store = st.store();
+        let store = st.ledger();
         let mut after = p.after.unwrap_or(0);
         let mut out = Vec::new();
         while out.len() < limit {
@@ -456,7 +457,7 @@ pub async fn decision(
 ) -> ApiResult<Json<serde_json::Value>> {
     caller.need(Need::Read)?;
     blocking(move || {
-        let store = st.store();
+        let store = st.ledger();
         let d = store
             .decision(&id)?
             .ok_or_else(|| ApiError::not_found(format!("no decision for event {id:?}")))?;
@@ -532,7 +533,12 @@ pub async fn audit(
     if !(1..=10_000).contains(&limit) {
         return Err(ApiError::field("limit", "limit: expected 1 to 10000"));
     }
-    blocking(move || Ok(Json(st.store().audit_entries(p.after.unwrap_or(0), limit)?))).await
+    blocking(move || {
+        Ok(Json(
+            st.ledger().audit_entries(p.after.unwrap_or(0), limit)?,
+        ))
+    })
+    .await
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -554,7 +560,7 @@ pub struct AuditVerification {
 pub async fn audit_verify(st: St, caller: Caller) -> ApiResult<Json<AuditVerification>> {
     caller.need(Need::Audit)?;
     blocking(move || {
-        let store = st.store();
+        let store = st.ledger();
         let mut v = kansa_audit::Verifier::new();
         let mut broken = None;
         store.for_each_audit(1, |e| -> ApiResult<()> {

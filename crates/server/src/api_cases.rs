@@ -12,6 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use kansa_cases::{Case, CaseError, Evidence, Request, Status, Verdict};
+use kansa_store::LedgerExt;
 use serde::Deserialize;
 use std::sync::Arc;
 use utoipa::{IntoParams, ToSchema};
@@ -44,7 +45,7 @@ async fn change<T: Send + 'static>(
 ) -> ApiResult<T> {
     blocking(move || {
         let at = now();
-        let r = st.store_as(&caller.user, |store| {
+        let r = st.ledger_as(&caller.user, |store| {
             store.update_case(id, &at, action, detail, |c| f(c, &caller, &at))
         });
         match r? {
@@ -87,7 +88,7 @@ pub async fn list(
     };
     let limit = p.limit.unwrap_or(100).clamp(1, 1000);
     blocking(move || {
-        Ok(Json(st.store().cases(
+        Ok(Json(st.ledger().cases(
             status,
             p.subject.as_deref(),
             limit,
@@ -133,7 +134,7 @@ pub async fn assign(
     if let Some(u) = &r.to {
         let st2 = st.clone();
         let u2 = u.clone();
-        let known = blocking(move || Ok(st2.store().user(&u2)?.is_some())).await?;
+        let known = blocking(move || Ok(st2.ledger().user(&u2)?.is_some())).await?;
         if !known {
             return Err(ApiError::field("to", format!("no user {u:?}")));
         }
@@ -199,7 +200,7 @@ pub async fn evidence(
     if r.kind == "decision" {
         let st2 = st.clone();
         let ev = r.reference.clone();
-        let stored = blocking(move || Ok(st2.store().decision(&ev)?)).await?;
+        let stored = blocking(move || Ok(st2.ledger().decision(&ev)?)).await?;
         let d = stored.ok_or_else(|| {
             ApiError::field(
                 "reference",
@@ -363,7 +364,7 @@ pub async fn create_request(
     // The checks and the insert under one lock: two people asking at once
     // make one request.
     blocking(move || {
-        st.store_as(&caller.user, |store| {
+        st.ledger_as(&caller.user, |store| {
             if req.kind == "release_hold" {
                 let d = store.decision(&req.subject)?.ok_or_else(|| {
                     ApiError::field(
@@ -416,7 +417,7 @@ pub async fn list_requests(
 ) -> ApiResult<Json<Vec<Request>>> {
     caller.need(Need::Read)?;
     blocking(move || {
-        Ok(Json(st.store().requests(
+        Ok(Json(st.ledger().requests(
             p.status.as_deref(),
             p.kind.as_deref(),
             None,
@@ -434,7 +435,7 @@ async fn decide(
     caller.need(Need::Read)?;
     let may = allows(caller.role, Need::Approve);
     blocking(move || {
-        let r = st.store_as(&caller.user, |store| {
+        let r = st.ledger_as(&caller.user, |store| {
             store.decide_request(id, approve, may, caller.role.as_str(), &now())
         });
         match r? {
@@ -486,6 +487,7 @@ pub struct ReportRequest {
 /// and the stored decisions its alerts name.
 fn report_parts(
     store: &kansa_store::Store,
+    ledger: &dyn kansa_store::Ledger,
     case: &Case,
 ) -> ApiResult<(
     kansa_cases::report::Party,
@@ -521,7 +523,7 @@ fn report_parts(
         if !seen.insert(ev.clone()) {
             continue;
         }
-        let Some(d) = store.decision(ev)? else {
+        let Some(d) = ledger.decision(ev)? else {
             continue;
         };
         let e: serde_json::Value = serde_json::from_str(&d.event).map_err(ApiError::internal)?;
@@ -578,9 +580,9 @@ pub async fn report(
         ));
     }
     let body = blocking(move || {
-        let mut store = st.store();
-        let case = store.case(id)?.ok_or_else(|| ApiError::not_found(format!("no case {id}")))?;
-        let (party, txs) = report_parts(&store, &case)?;
+        let mut ledger = st.ledger();
+        let case = ledger.case(id)?.ok_or_else(|| ApiError::not_found(format!("no case {id}")))?;
+        let (party, txs) = report_parts(&st.store(), ledger.as_ref(), &case)?;
         let at = now();
         let rep = kansa_cases::report::Report::from_case(&case, r.filer, party, txs, &at);
         let body = match r.format.as_str() {
@@ -588,7 +590,7 @@ pub async fn report(
             "jafic-csv" => rep.jafic_csv(),
             _ => rep.goaml_xml(),
         };
-        store.audit(
+        ledger.audit(
             &at,
             &[kansa_audit::Record::new(
                 caller.user.as_str(),

@@ -11,6 +11,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use kansa_store::LedgerExt;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
@@ -241,7 +242,7 @@ async fn audit_refusals(State(st): State<Arc<AppState>>, req: Request, next: Nex
         );
         let st2 = st.clone();
         let written =
-            tokio::task::spawn_blocking(move || st2.store().audit(&now(), &[record])).await;
+            tokio::task::spawn_blocking(move || st2.ledger().audit(&now(), &[record])).await;
         match written {
             Ok(Ok(_)) => {}
             Ok(Err(e)) => tracing::error!("cannot audit a refused request: {e}"),
@@ -260,10 +261,16 @@ pub async fn serve(config: crate::state::Config, listen: SocketAddr) -> anyhow::
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
     let bound = listener.local_addr()?;
     let loader = state.clone();
+    let runtime = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         let t = Instant::now();
         match loader.load() {
-            Ok(()) => eprintln!("kansa serve: ready in {:.1} s", t.elapsed().as_secs_f64()),
+            Ok(()) => {
+                eprintln!("kansa serve: ready in {:.1} s", t.elapsed().as_secs_f64());
+                if let Some(cfg) = loader.config.nats.clone() {
+                    runtime.spawn(crate::nats::consume(loader, cfg));
+                }
+            }
             Err(e) => eprintln!("kansa serve: cannot start: {e}"),
         }
     });

@@ -1,5 +1,8 @@
 //! The one thread that decides events: it owns the monitor (its windows
-//! are one sequence) and a store connection of its own. Requests queue up
+//! are one sequence) and a ledger connection of its own. Each batch is
+//! decided under the ledger's write lock after reading what other
+//! replicas stored since, so that replicas sharing a PostgreSQL ledger
+//! decide as one monitor would, and an event id is decided once. Requests queue up
 //! while a batch is being committed, and the next batch takes them all:
 //! one transaction for many decisions (group commit), each reported only
 //! once it is stored.
@@ -12,7 +15,8 @@ use crate::decisions::stored_row;
 use crate::error::ApiError;
 use axum::http::StatusCode;
 use kansa_monitor::{Decision, Event, Monitor};
-use kansa_store::Store;
+use kansa_store::ledger::ops;
+use kansa_store::{Ledger, LedgerExt};
 use std::collections::HashMap;
 use std::sync::mpsc;
 use tokio::sync::oneshot;
@@ -34,8 +38,9 @@ pub struct Decider {
     tx: mpsc::SyncSender<Job>,
 }
 
-/// Makes a monitor whose windows hold every stored event.
-pub type Rebuild = Box<dyn Fn(&Store) -> Result<Monitor, String> + Send>;
+/// Makes a monitor whose windows hold every stored event, and the last
+/// event's sequence number.
+pub type Rebuild = Box<dyn Fn(&dyn Ledger) -> Result<(Monitor, i64), String> + Send>;
 
 fn conflict(id: &str, existing: serde_json::Value) -> ApiError {
     ApiError {
@@ -50,7 +55,12 @@ fn conflict(id: &str, existing: serde_json::Value) -> ApiError {
 
 impl Decider {
     /// Starts the thread.
-    pub fn start(mut monitor: Monitor, mut store: Store, rebuild: Rebuild) -> Decider {
+    pub fn start(
+        mut monitor: Monitor,
+        mut seen: i64,
+        mut ledger: Box<dyn Ledger>,
+        rebuild: Rebuild,
+    ) -> Decider {
         let (tx, rx) = mpsc::sync_channel::<Job>(QUEUE);
         std::thread::Builder::new()
             .name("kansa-decider".into())
@@ -63,7 +73,7 @@ impl Decider {
                             Err(_) => break,
                         }
                     }
-                    decide_batch(&mut monitor, &mut store, batch, &rebuild);
+                    decide_batch(&mut monitor, &mut seen, &mut ledger, batch, &rebuild);
                 }
             })
             .map(|_| ())
@@ -94,55 +104,82 @@ impl Decider {
     }
 }
 
-fn decide_batch(monitor: &mut Monitor, store: &mut Store, batch: Vec<Job>, rebuild: &Rebuild) {
-    let mut answers: Vec<Result<Decision, ApiError>> = Vec::with_capacity(batch.len());
-    let mut rows = Vec::new();
-    let mut actors = Vec::new();
-    let mut in_batch: HashMap<String, serde_json::Value> = HashMap::new();
-    for j in &batch {
-        let id = &j.event.id;
-        if let Some(first) = in_batch.get(id) {
-            answers.push(Err(conflict(id, first.clone())));
-            continue;
+fn decide_batch(
+    monitor: &mut Monitor,
+    seen: &mut i64,
+    ledger: &mut Box<dyn Ledger>,
+    batch: Vec<Job>,
+    rebuild: &Rebuild,
+) {
+    let at = crate::state::now();
+    let decided = ledger.write(|sql, _| {
+        // What other replicas stored since this one last looked goes into
+        // the windows first, under the same lock as the batch.
+        loop {
+            let rows = ops::decisions_after(sql, *seen, 10_000)?;
+            let Some(last) = rows.last() else { break };
+            *seen = last.seq;
+            for r in &rows {
+                crate::decisions::apply(monitor, r).map_err(corrupt)?;
+            }
         }
-        match store.decision(id) {
-            Ok(Some(stored)) => {
+        let mut answers: Vec<Result<Decision, ApiError>> = Vec::with_capacity(batch.len());
+        let mut rows = Vec::new();
+        let mut actors = Vec::new();
+        let mut in_batch: HashMap<String, serde_json::Value> = HashMap::new();
+        for j in &batch {
+            let id = &j.event.id;
+            if let Some(first) = in_batch.get(id) {
+                answers.push(Err(conflict(id, first.clone())));
+                continue;
+            }
+            if let Some(stored) = ops::decision(sql, id)? {
                 let existing = serde_json::from_str(&stored.decision).unwrap_or_default();
                 answers.push(Err(conflict(id, existing)));
                 continue;
             }
-            Ok(None) => {}
-            Err(e) => {
-                answers.push(Err(ApiError::internal(e)));
-                continue;
-            }
+            let d = monitor.decide(&j.event);
+            let row = stored_row(&j.event, &d).map_err(corrupt)?;
+            in_batch.insert(id.clone(), serde_json::to_value(&d).unwrap_or_default());
+            rows.push(row);
+            actors.push(j.actor.as_str());
+            answers.push(Ok(d));
         }
-        let d = monitor.decide(&j.event);
-        match stored_row(&j.event, &d) {
-            Ok(row) => {
-                in_batch.insert(id.clone(), serde_json::to_value(&d).unwrap_or_default());
-                rows.push(row);
-                actors.push(j.actor.as_str());
-                answers.push(Ok(d));
-            }
-            Err(e) => answers.push(Err(ApiError::internal(e))),
+        let seqs = ops::record_decisions(sql, &rows, &actors, &at)?;
+        if let Some(last) = seqs.iter().flatten().max() {
+            *seen = (*seen).max(*last);
         }
-    }
-    if let Err(e) = store.record_decisions_by(&rows, &actors, &crate::state::now()) {
-        let msg = e.to_string();
-        for a in answers.iter_mut() {
-            if a.is_ok() {
-                *a = Err(ApiError::internal(&msg));
+        Ok(answers)
+    });
+    let answers = match decided {
+        Ok(a) => a,
+        Err(e) => {
+            // Nothing of the batch was stored, but the windows may hold
+            // some of it: start them again from the stored events.
+            let msg = e.to_string();
+            match rebuild(ledger.as_ref()) {
+                Ok((m, s)) => {
+                    *monitor = m;
+                    *seen = s;
+                }
+                Err(e) => {
+                    eprintln!("kansa serve: cannot rebuild the monitor after a failed commit: {e}")
+                }
             }
+            batch
+                .iter()
+                .map(|_| Err(ApiError::internal(&msg)))
+                .collect()
         }
-        match rebuild(store) {
-            Ok(m) => *monitor = m,
-            Err(e) => {
-                eprintln!("kansa serve: cannot rebuild the monitor after a failed commit: {e}")
-            }
-        }
-    }
+    };
     for (j, a) in batch.into_iter().zip(answers) {
         let _ = j.reply.send(a);
+    }
+}
+
+fn corrupt(e: impl std::fmt::Display) -> kansa_store::StoreError {
+    kansa_store::StoreError::Corrupt {
+        id: "decision".into(),
+        message: e.to_string(),
     }
 }

@@ -18,24 +18,31 @@ pub fn stored_row(e: &Event, d: &Decision) -> Result<StoredDecision, serde_json:
     })
 }
 
+/// Decides a stored event again, so that the monitor's windows hold it.
+pub fn apply(m: &mut kansa_monitor::Monitor, r: &StoredDecision) -> Result<(), String> {
+    let e = Event::parse(&r.event).map_err(|e| format!("stored event {}: {e}", r.event_id))?;
+    m.decide(&e);
+    Ok(())
+}
+
 /// Decides every stored event again, in the order decided, so that a fresh
-/// monitor's windows continue from them; returns how many.
-pub fn replay(store: &kansa_store::Store, m: &mut kansa_monitor::Monitor) -> Result<u64, String> {
+/// monitor's windows continue from them; returns the last sequence number.
+pub fn replay(
+    ledger: &dyn kansa_store::Ledger,
+    m: &mut kansa_monitor::Monitor,
+) -> Result<i64, String> {
+    use kansa_store::LedgerExt;
     let mut after = 0;
-    let mut n = 0;
     loop {
-        let rows = store
+        let rows = ledger
             .decisions_after(after, 10_000)
             .map_err(|e| e.to_string())?;
         let Some(last) = rows.last() else {
-            return Ok(n);
+            return Ok(after);
         };
         after = last.seq;
-        for r in rows {
-            let e =
-                Event::parse(&r.event).map_err(|e| format!("stored event {}: {e}", r.event_id))?;
-            m.decide(&e);
-            n += 1;
+        for r in &rows {
+            apply(m, r)?;
         }
     }
 }

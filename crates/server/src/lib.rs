@@ -9,6 +9,7 @@ pub mod decider;
 pub mod decisions;
 pub mod error;
 pub mod extract;
+pub mod nats;
 pub mod resources;
 pub mod screening;
 pub mod state;

@@ -1,5 +1,7 @@
-//! What the service holds while it runs: the store (one connection for
-//! writes, behind a lock), the name and address indexes of the active
+//! What the service holds while it runs: the embedded store of reference
+//! data (lists, customers; one connection behind a lock), the ledger
+//! (decisions, audit, users, cases: the same SQLite database, or
+//! PostgreSQL shared with other replicas), the name and address indexes of the active
 //! lists (rebuilt after a list import and swapped in whole), the monitor
 //! with its windows (rebuilt at start from the stored events), and a short
 //! cache of verified tokens.
@@ -11,7 +13,7 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use kansa_monitor::{Monitor, RulePack};
 use kansa_screen::{AddressIndex, ScreenIndex};
-use kansa_store::Store;
+use kansa_store::{Ledger, LedgerExt, PgLedger, Store};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -31,6 +33,11 @@ pub struct Config {
     pub rules: Option<PathBuf>,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// The ledger's PostgreSQL database (`postgres://…`), shared by
+    /// replicas; the embedded store's SQLite database otherwise.
+    pub database: Option<String>,
+    /// Decide events from this NATS JetStream stream as well.
+    pub nats: Option<crate::nats::NatsConfig>,
 }
 
 impl Config {
@@ -39,6 +46,8 @@ impl Config {
             data,
             rules: None,
             body_limit: 1 << 20,
+            database: None,
+            nats: None,
         }
     }
 }
@@ -56,6 +65,7 @@ struct CachedToken {
 pub struct AppState {
     pub config: Config,
     store: Mutex<Store>,
+    ledger: Mutex<Box<dyn Ledger>>,
     names: RwLock<Option<Arc<ScreenIndex>>>,
     addresses: RwLock<Arc<AddressIndex>>,
     decider: std::sync::OnceLock<crate::decider::Decider>,
@@ -84,9 +94,11 @@ impl AppState {
     pub fn open(config: Config) -> Result<Arc<AppState>, String> {
         let store = Store::open_dir(&config.data)
             .map_err(|e| format!("cannot open the store in {}: {e}", config.data.display()))?;
+        let ledger = open_ledger(&config)?;
         Ok(Arc::new(AppState {
             config,
             store: Mutex::new(store),
+            ledger: Mutex::new(ledger),
             names: RwLock::new(None),
             addresses: RwLock::new(Arc::new(AddressIndex::default())),
             decider: std::sync::OnceLock::new(),
@@ -112,7 +124,7 @@ impl AppState {
         // Checked once here, so that a bad pack stops the start.
         load_pack(&self.config)?;
         let me = Arc::clone(self);
-        let rebuild: crate::decider::Rebuild = Box::new(move |store: &Store| {
+        let rebuild: crate::decider::Rebuild = Box::new(move |ledger: &dyn Ledger| {
             let me2 = Arc::clone(&me);
             let me3 = Arc::clone(&me);
             let names: crate::screening::NameSource = Box::new(move || me2.names());
@@ -121,14 +133,14 @@ impl AppState {
                 crate::screening::StoreScreening::open(&me.config.data, names, addresses)
                     .map_err(|e| e.to_string())?;
             let mut m = Monitor::new(load_pack(&me.config)?, Box::new(screening));
-            crate::decisions::replay(store, &mut m)?;
-            Ok(m)
+            let seen = crate::decisions::replay(ledger, &mut m)?;
+            Ok((m, seen))
         });
-        let store = Store::open_dir(&self.config.data).map_err(|e| e.to_string())?;
-        let monitor = rebuild(&store)?;
-        let _ = self
-            .decider
-            .set(crate::decider::Decider::start(monitor, store, rebuild));
+        let ledger = open_ledger(&self.config)?;
+        let (monitor, seen) = rebuild(ledger.as_ref())?;
+        let _ = self.decider.set(crate::decider::Decider::start(
+            monitor, seen, ledger, rebuild,
+        ));
         self.ready.store(true, Ordering::SeqCst);
         Ok(())
     }
@@ -163,13 +175,17 @@ impl AppState {
         lock(&self.store)
     }
 
-    /// Runs `f` on the store with `user` named as the actor of what it
+    pub fn ledger(&self) -> MutexGuard<'_, Box<dyn Ledger>> {
+        lock(&self.ledger)
+    }
+
+    /// Runs `f` on the ledger with `user` named as the actor of what it
     /// writes to the audit log.
-    pub fn store_as<T>(&self, user: &str, f: impl FnOnce(&mut Store) -> T) -> T {
-        let mut store = self.store();
-        store.set_actor(user);
-        let out = f(&mut store);
-        store.set_actor("system");
+    pub fn ledger_as<T>(&self, user: &str, f: impl FnOnce(&mut dyn Ledger) -> T) -> T {
+        let mut ledger = self.ledger();
+        ledger.set_actor(user);
+        let out = f(ledger.as_mut());
+        ledger.set_actor("system");
         out
     }
 
@@ -197,7 +213,7 @@ impl AppState {
             Some(c) => c,
             None => {
                 let fetched = {
-                    let store = self.store();
+                    let store = self.ledger();
                     let row = store.token(id).map_err(ApiError::internal)?;
                     match row {
                         Some(t) if t.revoked_at.is_none() => {
@@ -243,6 +259,16 @@ impl AppState {
             role: entry.role,
             token: id.to_string(),
         })
+    }
+}
+
+/// The ledger: PostgreSQL when configured, else the embedded store.
+pub fn open_ledger(config: &Config) -> Result<Box<dyn Ledger>, String> {
+    match &config.database {
+        Some(url) => Ok(Box::new(PgLedger::open(url).map_err(|e| e.to_string())?)),
+        None => Ok(Box::new(Store::open_dir(&config.data).map_err(|e| {
+            format!("cannot open the store in {}: {e}", config.data.display())
+        })?)),
     }
 }
 

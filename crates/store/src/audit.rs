@@ -2,13 +2,15 @@
 //! `audit_head` the last one's sequence number and hash, written in the
 //! same transaction, so that removing entries at the end is caught too.
 //!
-//! Appends run in `BEGIN IMMEDIATE` transactions: two writers (two
-//! processes on one data directory) take turns and never fork the chain;
-//! the primary key on `seq` refuses a second entry with the same number.
+//! Appends run in write transactions that hold the ledger's write lock
+//! (SQLite's `BEGIN IMMEDIATE`, a PostgreSQL advisory lock): two writers
+//! take turns and never fork the chain; the primary key on `seq` refuses
+//! a second entry with the same number.
 
-use crate::{Store, StoreError};
+use crate::sql::{Lite, Row, Sql};
+use crate::{vals, Store, StoreError};
 use kansa_audit::{Entry, Hash, Record};
-use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{Transaction, TransactionBehavior};
 
 fn hash_of(v: Vec<u8>, what: &str) -> Result<Hash, StoreError> {
     v.try_into().map_err(|_| StoreError::Corrupt {
@@ -17,55 +19,101 @@ fn hash_of(v: Vec<u8>, what: &str) -> Result<Hash, StoreError> {
     })
 }
 
-/// The head inside a transaction.
-fn head_in(tx: &rusqlite::Connection) -> Result<Option<(i64, Hash)>, StoreError> {
-    let row: Option<(i64, Vec<u8>)> = tx
-        .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()?;
-    row.map(|(s, h)| Ok((s, hash_of(h, "audit head")?)))
+/// The last entry's sequence number and hash, as the store recorded it.
+pub(crate) fn head(sql: &mut dyn Sql) -> Result<Option<(i64, Hash)>, StoreError> {
+    sql.query_opt("SELECT seq, hash FROM audit_head WHERE id = 1", &[])?
+        .map(|r| Ok((r.int(0)?, hash_of(r.blob(1)?, "audit head")?)))
         .transpose()
 }
 
-/// Appends records inside an open transaction (that of the change they
-/// record, so that both land or neither does).
+/// Appends records inside an open write transaction (that of the change
+/// they record, so that both land or neither does).
+pub(crate) fn append(
+    sql: &mut dyn Sql,
+    at: &str,
+    records: &[Record],
+) -> Result<Vec<Entry>, StoreError> {
+    let mut last = head(sql)?;
+    let mut out = Vec::with_capacity(records.len());
+    for r in records {
+        let e = Entry::append(last, at, r);
+        sql.exec(
+            "INSERT INTO audit_log (seq, at, actor, action, subject, detail, prev, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            vals![
+                e.seq,
+                &e.at,
+                &e.actor,
+                &e.action,
+                &e.subject,
+                &e.detail,
+                &e.prev[..],
+                &e.hash[..]
+            ],
+        )?;
+        last = Some((e.seq, e.hash));
+        out.push(e);
+    }
+    if let Some((seq, hash)) = last {
+        sql.exec(
+            "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+            vals![seq, &hash[..]],
+        )?;
+    }
+    Ok(out)
+}
+
+/// [`append`] inside a SQLite transaction of the embedded store.
 pub(crate) fn append_in(
     tx: &Transaction<'_>,
     at: &str,
     records: &[Record],
 ) -> Result<Vec<Entry>, StoreError> {
-    let mut head = head_in(tx)?;
-    let mut out = Vec::with_capacity(records.len());
-    {
-        let mut stmt = tx.prepare_cached(
-            "INSERT INTO audit_log (seq, at, actor, action, subject, detail, prev, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?;
-        for r in records {
-            let e = Entry::append(head, at, r);
-            stmt.execute(params![
-                e.seq,
-                e.at,
-                e.actor,
-                e.action,
-                e.subject,
-                e.detail,
-                &e.prev[..],
-                &e.hash[..]
-            ])?;
-            head = Some((e.seq, e.hash));
-            out.push(e);
-        }
-    }
-    if let Some((seq, hash)) = head {
-        tx.execute(
-            "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?1, ?2)
-             ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-            params![seq, &hash[..]],
-        )?;
-    }
-    Ok(out)
+    append(&mut Lite(tx), at, records)
+}
+
+const ENTRY_COLUMNS: &str = "seq, at, actor, action, subject, detail, prev, hash";
+
+/// Entries after `after`, in sequence order.
+pub(crate) fn entries(
+    sql: &mut dyn Sql,
+    after: i64,
+    limit: usize,
+) -> Result<Vec<Entry>, StoreError> {
+    sql.query(
+        &format!("SELECT {ENTRY_COLUMNS} FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2"),
+        vals![after, limit as i64],
+    )?
+    .iter()
+    .map(entry)
+    .collect()
+}
+
+/// The entries about one subject (a case, an event id), oldest first.
+pub(crate) fn entries_for(sql: &mut dyn Sql, subject: &str) -> Result<Vec<Entry>, StoreError> {
+    sql.query(
+        &format!("SELECT {ENTRY_COLUMNS} FROM audit_log WHERE subject = ?1 ORDER BY seq"),
+        vals![subject],
+    )?
+    .iter()
+    .map(entry)
+    .collect()
+}
+
+fn entry(r: &Row) -> Result<Entry, StoreError> {
+    let seq = r.int(0)?;
+    let what = format!("audit entry {seq}");
+    Ok(Entry {
+        seq,
+        at: r.text(1)?,
+        actor: r.text(2)?,
+        action: r.text(3)?,
+        subject: r.text(4)?,
+        detail: r.text(5)?,
+        prev: hash_of(r.blob(6)?, &what)?,
+        hash: hash_of(r.blob(7)?, &what)?,
+    })
 }
 
 impl Store {
@@ -76,97 +124,4 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?)
     }
-
-    /// Appends records to the audit log (one transaction).
-    pub fn audit(&mut self, at: &str, records: &[Record]) -> Result<Vec<Entry>, StoreError> {
-        let tx = self.write_tx()?;
-        let out = append_in(&tx, at, records)?;
-        tx.commit()?;
-        Ok(out)
-    }
-
-    /// The last entry's sequence number and hash, as the store recorded it.
-    pub fn audit_head(&self) -> Result<Option<(i64, Hash)>, StoreError> {
-        head_in(&self.conn)
-    }
-
-    /// Entries after `after`, in sequence order.
-    pub fn audit_entries(&self, after: i64, limit: usize) -> Result<Vec<Entry>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2"
-        ))?;
-        let rows = stmt.query_map(params![after, limit as i64], raw_entry)?;
-        rows.map(|r| entry(r?)).collect()
-    }
-
-    /// Calls `f` on every entry from `from` on, in sequence order, reading
-    /// them in pages.
-    pub fn for_each_audit<E: From<StoreError>>(
-        &self,
-        from: i64,
-        mut f: impl FnMut(Entry) -> Result<(), E>,
-    ) -> Result<(), E> {
-        let mut after = from - 1;
-        loop {
-            let rows = self.audit_entries(after, 10_000)?;
-            let Some(last) = rows.last() else {
-                return Ok(());
-            };
-            after = last.seq;
-            for e in rows {
-                f(e)?;
-            }
-        }
-    }
-
-    /// The entries about one subject (a case, an event id), oldest first.
-    pub fn audit_for(&self, subject: &str) -> Result<Vec<Entry>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE subject = ?1 ORDER BY seq"
-        ))?;
-        let rows = stmt.query_map([subject], raw_entry)?;
-        rows.map(|r| entry(r?)).collect()
-    }
-}
-
-const ENTRY_COLUMNS: &str = "seq, at, actor, action, subject, detail, prev, hash";
-
-type RawEntry = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Vec<u8>,
-    Vec<u8>,
-);
-
-fn raw_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEntry> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-    ))
-}
-
-fn entry(
-    (seq, at, actor, action, subject, detail, prev, hash): RawEntry,
-) -> Result<Entry, StoreError> {
-    let what = format!("audit entry {seq}");
-    Ok(Entry {
-        seq,
-        at,
-        actor,
-        action,
-        subject,
-        detail,
-        prev: hash_of(prev, &what)?,
-        hash: hash_of(hash, &what)?,
-    })
 }

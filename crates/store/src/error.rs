@@ -4,6 +4,8 @@ pub enum StoreError {
     // error chains do not print them twice.
     #[error("database: {0}")]
     Sqlite(rusqlite::Error),
+    #[error("PostgreSQL: {0}")]
+    Postgres(String),
     #[error("{path}: {error}")]
     Io { path: String, error: std::io::Error },
     /// The input was refused; nothing was stored.
@@ -34,5 +36,20 @@ impl From<rusqlite::Error> for StoreError {
 impl From<kansa_lists::ListError> for StoreError {
     fn from(e: kansa_lists::ListError) -> Self {
         StoreError::List(e)
+    }
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> Self {
+        // The server's own message (with its detail) says more than the
+        // client's summary.
+        let msg = match e.as_db_error() {
+            Some(db) => match db.detail() {
+                Some(d) => format!("{}: {d}", db.message()),
+                None => db.message().to_string(),
+            },
+            None => e.to_string(),
+        };
+        StoreError::Postgres(msg)
     }
 }

@@ -17,17 +17,22 @@ mod cases;
 pub mod chain;
 mod customers;
 mod error;
+pub mod ledger;
 mod monitor;
+mod pg;
 mod registry;
 mod schema;
 mod snapshots;
+pub mod sql;
 mod users;
 
 pub use chain::{graph_dir, open_graph, save_graph, GraphMeta};
 pub use customers::{Customer, Hit, HitChanges, HitEvent};
 pub use error::StoreError;
 pub use kansa_audit as audit_log;
+pub use ledger::{Ledger, LedgerExt};
 pub use monitor::StoredDecision;
+pub use pg::PgLedger;
 pub use registry::RegistryFile;
 pub use snapshots::{ImportOutcome, ImportRequest, StoreFingerprint};
 pub use users::{TokenRow, User};
@@ -90,15 +95,5 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
-    }
-
-    /// Names who makes the changes that follow, for the audit log
-    /// (`system` until set).
-    pub fn set_actor(&mut self, actor: &str) {
-        self.actor = actor.to_string();
-    }
-
-    pub fn actor(&self) -> &str {
-        &self.actor
     }
 }

@@ -2,10 +2,10 @@
 //! the order decided. The log is what a restarted monitor replays to
 //! rebuild its windows, and what makes decisions idempotent across runs.
 
-use crate::audit::append_in;
-use crate::{Store, StoreError};
+use crate::audit::append;
+use crate::sql::{Row, Sql};
+use crate::{vals, StoreError};
 use kansa_audit::{to_hex, Record};
-use rusqlite::{params, OptionalExtension};
 
 /// The alert a stored decision raises, and the subject whose case it goes
 /// to: none for an approval without alerts.
@@ -92,118 +92,115 @@ pub struct StoredDecision {
     pub decision: String,
 }
 
-impl Store {
-    /// Appends decided events in one transaction: all of them land or none.
-    /// An event id already stored is left as it is (the first decision
-    /// stands); returns how many were new. Each new decision is audited in
-    /// the same transaction with the SHA-256 of its stored JSON, so that a
-    /// decision changed afterwards no longer matches its audit entry.
-    pub fn record_decisions(
-        &mut self,
-        rows: &[StoredDecision],
-        at: &str,
-    ) -> Result<usize, StoreError> {
-        let actor = self.actor.clone();
-        let actors = vec![actor.as_str(); rows.len()];
-        self.record_decisions_by(rows, &actors, at)
-    }
+const DECISION_COLUMNS: &str =
+    "seq, event_id, time, type, customer, outcome, score, event, decision";
 
-    /// As [`Store::record_decisions`], each row audited as done by its own
-    /// actor (`actors[i]` for `rows[i]`): a batch of requests from several
-    /// callers committed together.
-    pub fn record_decisions_by(
-        &mut self,
-        rows: &[StoredDecision],
-        actors: &[&str],
-        at: &str,
-    ) -> Result<usize, StoreError> {
-        let tx = self.write_tx()?;
-        let mut audit = Vec::with_capacity(rows.len());
-        let mut added: Vec<(&StoredDecision, &str)> = Vec::new();
-        {
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO monitor_events
-                 (event_id, time, type, customer, outcome, score, event, decision)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                 ON CONFLICT (event_id) DO NOTHING",
-            )?;
-            for (r, actor) in rows.iter().zip(actors) {
-                if stmt.execute(params![
-                    r.event_id, r.time, r.kind, r.customer, r.outcome, r.score, r.event, r.decision
-                ])? == 1
-                {
-                    audit.push(decision_record(r, actor));
-                    added.push((r, *actor));
-                }
-            }
-        }
-        append_in(&tx, at, &audit)?;
-        // Decisions stored now that are not a plain approval raise an alert
-        // on the customer's (else the wallet's) case, in the same
-        // transaction; a repeated event id raises nothing.
-        for (r, actor) in added {
-            if let Some((subject, alert)) = decision_alert(r, at) {
-                crate::cases::route_alert_in(&tx, actor, &subject, alert)?;
-            }
-        }
-        tx.commit()?;
-        Ok(audit.len())
-    }
-
-    /// The stored decision of an event id.
-    pub fn decision(&self, event_id: &str) -> Result<Option<StoredDecision>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT seq, event_id, time, type, customer, outcome, score, event, decision
-                 FROM monitor_events WHERE event_id = ?1",
-                [event_id],
-                row,
-            )
-            .optional()?)
-    }
-
-    /// Every decided event after `after_seq`, in the order decided.
-    pub fn decisions_after(
-        &self,
-        after_seq: i64,
-        limit: usize,
-    ) -> Result<Vec<StoredDecision>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, event_id, time, type, customer, outcome, score, event, decision
-             FROM monitor_events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+/// Appends decided events inside a write transaction. An event id already
+/// stored is left as it is (the first decision stands). Each new decision
+/// is audited with the SHA-256 of its stored JSON (so that a decision
+/// changed afterwards no longer matches its audit entry), as done by its
+/// own actor (`actors[i]` for `rows[i]`), and a decision that is not a
+/// plain approval raises an alert on the customer's (else the wallet's)
+/// case. Returns, for each row, its sequence number if it was stored now.
+pub fn record(
+    sql: &mut dyn Sql,
+    rows: &[StoredDecision],
+    actors: &[&str],
+    at: &str,
+) -> Result<Vec<Option<i64>>, StoreError> {
+    let mut audit = Vec::with_capacity(rows.len());
+    let mut added: Vec<(&StoredDecision, &str)> = Vec::new();
+    let mut seqs = Vec::with_capacity(rows.len());
+    for (r, actor) in rows.iter().zip(actors) {
+        let stored = sql.query_opt(
+            "INSERT INTO monitor_events
+             (event_id, time, type, customer, outcome, score, event, decision)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (event_id) DO NOTHING RETURNING seq",
+            vals![
+                &r.event_id,
+                &r.time,
+                &r.kind,
+                r.customer.as_deref(),
+                &r.outcome,
+                r.score,
+                &r.event,
+                &r.decision
+            ],
         )?;
-        let rows = stmt.query_map(params![after_seq, limit as i64], row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        match stored {
+            Some(row) => {
+                seqs.push(Some(row.int(0)?));
+                audit.push(decision_record(r, actor));
+                added.push((r, *actor));
+            }
+            None => seqs.push(None),
+        }
     }
-
-    /// How many events are stored.
-    pub fn decision_count(&self) -> Result<u64, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT COUNT(*) FROM monitor_events", [], |r| {
-                r.get::<_, i64>(0)
-            })? as u64)
+    append(sql, at, &audit)?;
+    for (r, actor) in added {
+        if let Some((subject, alert)) = decision_alert(r, at) {
+            crate::cases::route_alert(sql, actor, &subject, alert)?;
+        }
     }
+    Ok(seqs)
 }
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredDecision> {
+/// The stored decision of an event id.
+pub fn get(sql: &mut dyn Sql, event_id: &str) -> Result<Option<StoredDecision>, StoreError> {
+    sql.query_opt(
+        &format!("SELECT {DECISION_COLUMNS} FROM monitor_events WHERE event_id = ?1"),
+        vals![event_id],
+    )?
+    .as_ref()
+    .map(row)
+    .transpose()
+}
+
+/// Every decided event after `after_seq`, in the order decided.
+pub fn after(
+    sql: &mut dyn Sql,
+    after_seq: i64,
+    limit: usize,
+) -> Result<Vec<StoredDecision>, StoreError> {
+    sql.query(
+        &format!(
+            "SELECT {DECISION_COLUMNS} FROM monitor_events WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+        ),
+        vals![after_seq, limit as i64],
+    )?
+    .iter()
+    .map(row)
+    .collect()
+}
+
+/// How many events are stored.
+pub(crate) fn count(sql: &mut dyn Sql) -> Result<u64, StoreError> {
+    let n = sql
+        .query_opt("SELECT COUNT(*) FROM monitor_events", &[])?
+        .map(|r| r.int(0))
+        .transpose()?;
+    Ok(n.unwrap_or(0) as u64)
+}
+
+fn row(r: &Row) -> Result<StoredDecision, StoreError> {
     Ok(StoredDecision {
-        seq: r.get(0)?,
-        event_id: r.get(1)?,
-        time: r.get(2)?,
-        kind: r.get(3)?,
-        customer: r.get(4)?,
-        outcome: r.get(5)?,
-        score: r.get(6)?,
-        event: r.get(7)?,
-        decision: r.get(8)?,
+        seq: r.int(0)?,
+        event_id: r.text(1)?,
+        time: r.text(2)?,
+        kind: r.text(3)?,
+        customer: r.opt_text(4)?,
+        outcome: r.text(5)?,
+        score: r.int(6)?,
+        event: r.text(7)?,
+        decision: r.text(8)?,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{LedgerExt, Store};
 
     fn d(id: &str, outcome: &str) -> StoredDecision {
         StoredDecision {

@@ -6,6 +6,7 @@
 
 mod audit;
 mod browser;
+mod replicas;
 mod serve;
 
 use serde_json::Value;

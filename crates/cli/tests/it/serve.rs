@@ -25,6 +25,29 @@ impl Drop for Server {
     }
 }
 
+impl Server {
+    pub(crate) fn from_child(child: Child, addr: String) -> Server {
+        Server { child, addr }
+    }
+
+    /// Waits (up to a minute) until `/readyz` says ready.
+    pub(crate) fn wait_ready(&self) {
+        for _ in 0..600 {
+            if self.call("GET", "/readyz", None, None).0 == 200 {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("the server did not become ready");
+    }
+
+    /// SIGKILL: no chance to finish anything.
+    pub(crate) fn kill(&mut self) {
+        self.child.kill().unwrap();
+        let _ = self.child.wait();
+    }
+}
+
 pub(crate) fn start(data: &Path) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kansa"))
         .arg("--data")
@@ -49,13 +72,8 @@ pub(crate) fn start(data: &Path) -> Server {
         let _ = err.read_to_string(&mut sink);
     });
     let s = Server { child, addr };
-    for _ in 0..600 {
-        if s.call("GET", "/readyz", None, None).0 == 200 {
-            return s;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("the server did not become ready");
+    s.wait_ready();
+    s
 }
 
 impl Server {

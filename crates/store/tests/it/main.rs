@@ -12,6 +12,8 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
+mod ledger;
+
 fn data(rel: &str) -> Option<PathBuf> {
     kansa_testdata::shared(&format!("lists/{rel}"))
 }
