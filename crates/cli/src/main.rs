@@ -109,6 +109,10 @@ enum Command {
         /// Largest request body accepted, in bytes.
         #[arg(long, default_value_t = 1 << 20)]
         body_limit: usize,
+        /// Residency policy (TOML: region, and where personal data may go
+        /// on which basis); personal data stays in Japan otherwise.
+        #[arg(long, env = "KANSA_RESIDENCY")]
+        residency: Option<PathBuf>,
         /// Also decide the events of a NATS JetStream stream (the
         /// `--nats*` options say which).
         #[arg(long = "from-nats")]
@@ -154,12 +158,18 @@ fn serve(
     rules: Option<PathBuf>,
     body_limit: usize,
     nats: Option<kansa_server::nats::NatsConfig>,
+    residency: Option<PathBuf>,
 ) -> Result<bool> {
     let mut config = kansa_server::Config::new(data.to_path_buf());
     config.rules = rules;
     config.body_limit = body_limit;
     config.database = database;
     config.nats = nats;
+    if let Some(p) = &residency {
+        let text = std::fs::read_to_string(p)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display()))?;
+        config.residency = kansa_residency::Policy::parse(&text, &p.display().to_string())?;
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -186,6 +196,7 @@ fn main() -> ExitCode {
             body_limit,
             from_nats,
             nats,
+            residency,
         } => serve(
             &cli.data,
             cli.database,
@@ -193,6 +204,7 @@ fn main() -> ExitCode {
             rules,
             body_limit,
             from_nats.then(|| nats.config()),
+            residency,
         ),
         Command::Audit { command } => {
             audit_cmd::run_audit(&cli.data, cli.database.as_deref(), command)

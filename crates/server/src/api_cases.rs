@@ -481,6 +481,16 @@ pub struct ReportRequest {
     /// The filing exchange (name, registration, address, contact, phone).
     #[schema(value_type = Object)]
     pub filer: kansa_cases::report::Filer,
+    /// Where the report goes (ISO country code); the deployment's own
+    /// region when absent. Abroad, the residency policy must allow it.
+    #[serde(default)]
+    pub destination: Option<String>,
+    /// consent, adequacy or equivalent_safeguards.
+    #[serde(default)]
+    pub basis: Option<String>,
+    /// The consent record or contract relied on.
+    #[serde(default)]
+    pub reference: Option<String>,
 }
 
 /// The party and the transactions of a case, from the customer register
@@ -579,6 +589,35 @@ pub async fn report(
             "the filer needs a name and a registration number",
         ));
     }
+    // Personal data abroad only on a basis the residency policy allows.
+    let policy = &st.config.residency;
+    let basis = match r.basis.as_deref() {
+        None => None,
+        Some(b) => Some(kansa_residency::Basis::parse(b).ok_or_else(|| {
+            ApiError::field(
+                "basis",
+                format!("basis {b:?}: consent, adequacy or equivalent_safeguards"),
+            )
+        })?),
+    };
+    let to = r
+        .destination
+        .clone()
+        .unwrap_or_else(|| policy.region.clone());
+    let permit = policy
+        .check(&kansa_residency::Transfer {
+            to: to.clone(),
+            basis,
+            reference: r.reference.clone(),
+            purpose: "str-report".into(),
+        })
+        .map_err(|e| ApiError::new(StatusCode::FORBIDDEN, "transfer_refused", e.0))?;
+    let transfer = serde_json::json!({
+        "from": policy.region,
+        "to": to.trim().to_ascii_uppercase(),
+        "basis": permit.basis.map(|b| b.as_str()),
+        "reference": permit.reference,
+    });
     let body = blocking(move || {
         let mut ledger = st.ledger();
         let case = ledger.case(id)?.ok_or_else(|| ApiError::not_found(format!("no case {id}")))?;
@@ -596,7 +635,7 @@ pub async fn report(
                 caller.user.as_str(),
                 "report.export",
                 format!("case:{id}"),
-                serde_json::json!({ "format": r.format, "transactions": rep.transactions.len(), "sha256": kansa_audit::to_hex(&kansa_audit::sha256(body.as_bytes())) }),
+                serde_json::json!({ "format": r.format, "transactions": rep.transactions.len(), "sha256": kansa_audit::to_hex(&kansa_audit::sha256(body.as_bytes())), "transfer": transfer }),
             )],
         )?;
         Ok(body)

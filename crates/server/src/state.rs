@@ -38,6 +38,8 @@ pub struct Config {
     pub database: Option<String>,
     /// Decide events from this NATS JetStream stream as well.
     pub nats: Option<crate::nats::NatsConfig>,
+    /// Where personal data may go (only the region itself by default).
+    pub residency: kansa_residency::Policy,
 }
 
 impl Config {
@@ -48,6 +50,7 @@ impl Config {
             body_limit: 1 << 20,
             database: None,
             nats: None,
+            residency: kansa_residency::Policy::home_only("JP"),
         }
     }
 }

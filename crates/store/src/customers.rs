@@ -53,6 +53,11 @@ pub struct HitChanges {
     pub removed: usize,
 }
 
+/// What a customer's sealed body is bound to: it opens in no other row.
+fn context(id: &str) -> String {
+    format!("customer:{id}")
+}
+
 /// A hit found or lost, for the audit log: subject `customer:<id>`.
 fn hit_record(actor: &str, action: &str, customer: &str, h: &Hit, reason: &str) -> Record {
     Record::new(
@@ -71,6 +76,7 @@ impl Store {
         now: &str,
     ) -> Result<(), StoreError> {
         let actor = self.actor.clone();
+        let sealer = self.sealer.clone();
         let tx = self.write_tx()?;
         {
             let mut st = tx.prepare_cached(
@@ -78,11 +84,12 @@ impl Store {
                  ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
             )?;
             for c in customers {
-                st.execute(params![
-                    c.id,
-                    serde_json::to_string(c).unwrap_or_default(),
-                    now
-                ])?;
+                let body = serde_json::to_string(c).unwrap_or_default();
+                let body = match &sealer {
+                    Some(s) => s.seal(&context(&c.id), &body, crate::nonce()?),
+                    None => body,
+                };
+                st.execute(params![c.id, body, now])?;
             }
         }
         // Ids only: the audit log holds no personal data.
@@ -108,13 +115,31 @@ impl Store {
                 r.get(0)
             })
             .optional()?;
-        body.map(|b| {
-            serde_json::from_str(&b).map_err(|e| StoreError::Corrupt {
-                id: id.to_string(),
-                message: e.to_string(),
-            })
-        })
-        .transpose()
+        body.map(|b| self.read_customer(id, &b)).transpose()
+    }
+
+    /// A stored customer body: opened with the data key when sealed.
+    fn read_customer(&self, id: &str, body: &str) -> Result<Customer, StoreError> {
+        let corrupt = |message: String| StoreError::Corrupt {
+            id: format!("customer {id}"),
+            message,
+        };
+        let plain;
+        let json = if kansa_residency::is_sealed(body) {
+            let s = self.sealer.as_ref().ok_or_else(|| {
+                corrupt(
+                    "encrypted at rest; set KANSA_DATA_KEY_FILE (or KANSA_DATA_KEY) to the data key"
+                        .into(),
+                )
+            })?;
+            plain = s
+                .open(&context(id), body)
+                .map_err(|e| corrupt(e.to_string()))?;
+            plain.as_str()
+        } else {
+            body
+        };
+        serde_json::from_str(json).map_err(|e| corrupt(e.to_string()))
     }
 
     pub fn customers(&self) -> Result<Vec<Customer>, StoreError> {
@@ -125,12 +150,7 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let (id, body) = row?;
-            out.push(
-                serde_json::from_str(&body).map_err(|e| StoreError::Corrupt {
-                    id,
-                    message: e.to_string(),
-                })?,
-            );
+            out.push(self.read_customer(&id, &body)?);
         }
         Ok(out)
     }

@@ -47,6 +47,44 @@ pub struct Store {
     path: PathBuf,
     /// Who the audit log names for the changes made through this handle.
     actor: String,
+    /// The data key personal data is sealed with at rest, when configured.
+    sealer: Option<kansa_residency::Sealer>,
+}
+
+/// The data key from the environment: `KANSA_DATA_KEY_FILE` (a file
+/// holding 64 hexadecimal digits) or `KANSA_DATA_KEY` (the digits). Never
+/// stored in the database.
+pub fn data_key_from_env() -> Result<Option<kansa_residency::Sealer>, StoreError> {
+    let bad = |what: String, e: kansa_residency::SealError| StoreError::Io {
+        path: what,
+        error: std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()),
+    };
+    if let Some(path) = std::env::var_os("KANSA_DATA_KEY_FILE") {
+        let text = std::fs::read_to_string(&path).map_err(|e| StoreError::Io {
+            path: PathBuf::from(&path).display().to_string(),
+            error: e,
+        })?;
+        let shown = PathBuf::from(&path).display().to_string();
+        return kansa_residency::Sealer::from_hex(&text)
+            .map(Some)
+            .map_err(|e| bad(shown, e));
+    }
+    match std::env::var("KANSA_DATA_KEY") {
+        Ok(hex) => kansa_residency::Sealer::from_hex(&hex)
+            .map(Some)
+            .map_err(|e| bad("KANSA_DATA_KEY".into(), e)),
+        Err(_) => Ok(None),
+    }
+}
+
+/// 96 random bits for one seal.
+pub(crate) fn nonce() -> Result<[u8; 12], StoreError> {
+    let mut n = [0u8; 12];
+    getrandom::fill(&mut n).map_err(|e| StoreError::Io {
+        path: "the system's random source".into(),
+        error: std::io::Error::other(e.to_string()),
+    })?;
+    Ok(n)
 }
 
 /// The file name of the database inside the data directory.
@@ -76,6 +114,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             actor: "system".into(),
+            sealer: data_key_from_env()?,
         };
         schema::migrate(&mut store.conn)?;
         Ok(store)
@@ -90,10 +129,17 @@ impl Store {
             conn,
             path: PathBuf::from(":memory:"),
             actor: "system".into(),
+            sealer: None,
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Seals personal data written from now on with this key (reads of
+    /// sealed data need it too).
+    pub fn set_sealer(&mut self, sealer: Option<kansa_residency::Sealer>) {
+        self.sealer = sealer;
     }
 }

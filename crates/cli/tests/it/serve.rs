@@ -750,6 +750,47 @@ fn cases_open_from_decisions_and_close_with_four_eyes() {
         Some(&format!(r#"{{"format":"pdf",{filer}}}"#)),
     );
     assert_eq!((st, code(&body)), (422, "invalid_field".to_string()));
+    // Personal data leaves Japan only on a basis the residency policy
+    // allows; this deployment's default allows none.
+    for extra in [
+        r#""destination":"US""#,
+        r#""destination":"DE","basis":"adequacy""#,
+        r#""destination":"US","basis":"consent","reference":"consent/7""#,
+    ] {
+        let (st, body) = s.call(
+            "POST",
+            &path("/report"),
+            Some(&alice),
+            Some(&format!(r#"{{"format":"goaml",{filer},{extra}}}"#)),
+        );
+        assert_eq!(
+            (st, code(&body)),
+            (403, "transfer_refused".to_string()),
+            "{body}"
+        );
+    }
+    let (st, body) = s.call(
+        "POST",
+        &path("/report"),
+        Some(&alice),
+        Some(&format!(
+            r#"{{"format":"goaml",{filer},"destination":"US","basis":"contract"}}"#
+        )),
+    );
+    assert_eq!(
+        (st, code(&body)),
+        (422, "invalid_field".to_string()),
+        "{body}"
+    );
+    let (st, _) = s.call(
+        "POST",
+        &path("/report"),
+        Some(&alice),
+        Some(&format!(
+            r#"{{"format":"goaml",{filer},"destination":"JP"}}"#
+        )),
+    );
+    assert_eq!(st, 200);
 
     // All of it is in the audit chain, which holds.
     drop(s);

@@ -13,6 +13,7 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 mod ledger;
+mod residency;
 
 fn data(rel: &str) -> Option<PathBuf> {
     kansa_testdata::shared(&format!("lists/{rel}"))
