@@ -127,13 +127,15 @@ fn decide_batch(
         let mut rows = Vec::new();
         let mut actors = Vec::new();
         let mut in_batch: HashMap<String, serde_json::Value> = HashMap::new();
+        let ids: Vec<&str> = batch.iter().map(|j| j.event.id.as_str()).collect();
+        let mut stored_before = ops::decisions_among(sql, &ids)?;
         for j in &batch {
             let id = &j.event.id;
             if let Some(first) = in_batch.get(id) {
                 answers.push(Err(conflict(id, first.clone())));
                 continue;
             }
-            if let Some(stored) = ops::decision(sql, id)? {
+            if let Some(stored) = stored_before.remove(id) {
                 let existing = serde_json::from_str(&stored.decision).unwrap_or_default();
                 answers.push(Err(conflict(id, existing)));
                 continue;

@@ -7,7 +7,7 @@
 //! take turns and never fork the chain; the primary key on `seq` refuses
 //! a second entry with the same number.
 
-use crate::sql::{Lite, Row, Sql};
+use crate::sql::{placeholders, Lite, Row, Sql, Value, ROWS_PER_INSERT};
 use crate::{vals, Store, StoreError};
 use kansa_audit::{Entry, Hash, Record};
 use rusqlite::{Transaction, TransactionBehavior};
@@ -37,22 +37,31 @@ pub(crate) fn append(
     let mut out = Vec::with_capacity(records.len());
     for r in records {
         let e = Entry::append(last, at, r);
-        sql.exec(
-            "INSERT INTO audit_log (seq, at, actor, action, subject, detail, prev, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            vals![
-                e.seq,
-                &e.at,
-                &e.actor,
-                &e.action,
-                &e.subject,
-                &e.detail,
-                &e.prev[..],
-                &e.hash[..]
-            ],
-        )?;
         last = Some((e.seq, e.hash));
         out.push(e);
+    }
+    // Many rows to one statement: one round trip per chunk on a server.
+    for chunk in out.chunks(ROWS_PER_INSERT) {
+        let mut params = Vec::with_capacity(chunk.len() * 8);
+        for e in chunk {
+            params.extend([
+                Value::from(e.seq),
+                Value::from(&e.at),
+                Value::from(&e.actor),
+                Value::from(&e.action),
+                Value::from(&e.subject),
+                Value::from(&e.detail),
+                Value::from(&e.prev[..]),
+                Value::from(&e.hash[..]),
+            ]);
+        }
+        sql.exec(
+            &format!(
+                "INSERT INTO audit_log (seq, at, actor, action, subject, detail, prev, hash) VALUES {}",
+                placeholders(chunk.len(), 8)
+            ),
+            &params,
+        )?;
     }
     if let Some((seq, hash)) = last {
         sql.exec(

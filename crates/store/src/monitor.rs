@@ -3,7 +3,7 @@
 //! rebuild its windows, and what makes decisions idempotent across runs.
 
 use crate::audit::append;
-use crate::sql::{Row, Sql};
+use crate::sql::{placeholders, Row, Sql, Value, ROWS_PER_INSERT};
 use crate::{vals, StoreError};
 use kansa_audit::{to_hex, Record};
 
@@ -108,29 +108,44 @@ pub fn record(
     actors: &[&str],
     at: &str,
 ) -> Result<Vec<Option<i64>>, StoreError> {
+    let mut seq_of: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut params = Vec::with_capacity(chunk.len() * 8);
+        for r in chunk {
+            params.extend([
+                Value::from(&r.event_id),
+                Value::from(&r.time),
+                Value::from(&r.kind),
+                Value::from(r.customer.as_deref()),
+                Value::from(&r.outcome),
+                Value::from(r.score),
+                Value::from(&r.event),
+                Value::from(&r.decision),
+            ]);
+        }
+        // Rows are inserted in the order given, so sequence numbers follow
+        // the batch's order.
+        let stored = sql.query(
+            &format!(
+                "INSERT INTO monitor_events
+                 (event_id, time, type, customer, outcome, score, event, decision)
+                 VALUES {} ON CONFLICT (event_id) DO NOTHING RETURNING seq, event_id",
+                placeholders(chunk.len(), 8)
+            ),
+            &params,
+        )?;
+        for row in stored {
+            seq_of.insert(row.text(1)?, row.int(0)?);
+        }
+    }
     let mut audit = Vec::with_capacity(rows.len());
     let mut added: Vec<(&StoredDecision, &str)> = Vec::new();
     let mut seqs = Vec::with_capacity(rows.len());
     for (r, actor) in rows.iter().zip(actors) {
-        let stored = sql.query_opt(
-            "INSERT INTO monitor_events
-             (event_id, time, type, customer, outcome, score, event, decision)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT (event_id) DO NOTHING RETURNING seq",
-            vals![
-                &r.event_id,
-                &r.time,
-                &r.kind,
-                r.customer.as_deref(),
-                &r.outcome,
-                r.score,
-                &r.event,
-                &r.decision
-            ],
-        )?;
-        match stored {
-            Some(row) => {
-                seqs.push(Some(row.int(0)?));
+        // A repeated id inside the batch is stored once, as its first row.
+        match seq_of.remove(&r.event_id) {
+            Some(seq) => {
+                seqs.push(Some(seq));
                 audit.push(decision_record(r, actor));
                 added.push((r, *actor));
             }
@@ -155,6 +170,29 @@ pub fn get(sql: &mut dyn Sql, event_id: &str) -> Result<Option<StoredDecision>, 
     .as_ref()
     .map(row)
     .transpose()
+}
+
+/// The stored decisions among `event_ids` (one query per chunk).
+pub fn among(
+    sql: &mut dyn Sql,
+    event_ids: &[&str],
+) -> Result<std::collections::HashMap<String, StoredDecision>, StoreError> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in event_ids.chunks(ROWS_PER_INSERT) {
+        let params: Vec<Value> = chunk.iter().map(|id| Value::from(*id)).collect();
+        let marks = (1..=chunk.len())
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        for r in sql.query(
+            &format!("SELECT {DECISION_COLUMNS} FROM monitor_events WHERE event_id IN ({marks})"),
+            &params,
+        )? {
+            let d = row(&r)?;
+            out.insert(d.event_id.clone(), d);
+        }
+    }
+    Ok(out)
 }
 
 /// Every decided event after `after_seq`, in the order decided.

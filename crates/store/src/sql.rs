@@ -63,6 +63,29 @@ macro_rules! vals {
     ($($v:expr),* $(,)?) => { &[$($crate::sql::Value::from($v)),*][..] };
 }
 
+/// Rows written by one multi-row statement at most (8 columns each stays
+/// well under both databases' limits on parameters).
+pub const ROWS_PER_INSERT: usize = 500;
+
+/// `(?1, ?2), (?3, ?4)` for `rows` rows of `cols` parameters.
+pub fn placeholders(rows: usize, cols: usize) -> String {
+    let mut out = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&format!("?{}", r * cols + c + 1));
+        }
+        out.push(')');
+    }
+    out
+}
+
 /// One result row.
 #[derive(Debug, Clone)]
 pub struct Row(pub Vec<Value>);
