@@ -298,8 +298,7 @@ impl<L: Ledger + ?Sized> LedgerExt for L {}
 /// other replicas stored, checks its batch and stores it under one lock.
 pub mod ops {
     pub use crate::monitor::{
-        after as decisions_after, among as decisions_among, get as decision,
-        record as record_decisions,
+        after as decisions_after, among as decisions_among, record as record_decisions,
     };
 }
 

@@ -162,7 +162,7 @@ pub fn record(
 }
 
 /// The stored decision of an event id.
-pub fn get(sql: &mut dyn Sql, event_id: &str) -> Result<Option<StoredDecision>, StoreError> {
+pub(crate) fn get(sql: &mut dyn Sql, event_id: &str) -> Result<Option<StoredDecision>, StoreError> {
     sql.query_opt(
         &format!("SELECT {DECISION_COLUMNS} FROM monitor_events WHERE event_id = ?1"),
         vals![event_id],

@@ -317,30 +317,38 @@ impl Ledger for PgLedger {
         &mut self,
         f: &mut dyn FnMut(&mut dyn Sql) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        self.with_conn(|c| {
-            let Conn { client, statements } = c;
-            let mut tx = client.transaction()?;
-            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
-            f(&mut PgSql {
-                tx: &mut tx,
-                statements,
-            })?;
-            tx.commit()?;
-            Ok(())
-        })
+        self.in_transaction(true, f)
     }
 
     fn read_with(
         &self,
         f: &mut dyn FnMut(&mut dyn Sql) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
+        self.in_transaction(false, f)
+    }
+}
+
+impl PgLedger {
+    /// Runs `f` in a transaction committed if it succeeds: a writer holds
+    /// the write lock; a reader sees one read-only snapshot.
+    fn in_transaction(
+        &self,
+        write: bool,
+        f: &mut dyn FnMut(&mut dyn Sql) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         self.with_conn(|c| {
             let Conn { client, statements } = c;
-            let mut tx = client
-                .build_transaction()
-                .isolation_level(postgres::IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()?;
+            let mut tx = if write {
+                let mut tx = client.transaction()?;
+                tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
+                tx
+            } else {
+                client
+                    .build_transaction()
+                    .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                    .read_only(true)
+                    .start()?
+            };
             f(&mut PgSql {
                 tx: &mut tx,
                 statements,

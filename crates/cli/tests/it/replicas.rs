@@ -5,11 +5,11 @@
 //! starts them where absent).
 
 use super::kansa;
-use super::serve::{json, with_un_list, Server};
+use super::serve::{json, spawn, with_un_list, Server};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 fn nats_url() -> String {
@@ -51,33 +51,16 @@ impl Setup {
 
     /// A replica deciding from the stream (ack wait 2 s), ready to serve.
     fn replica(&self, data: &Path) -> (Server, u32) {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kansa"))
-            .arg("--data")
-            .arg(data)
-            .args(["--database", &self.pg])
-            .args(["serve", "--listen", "127.0.0.1:0", "--from-nats"])
-            .args(self.nats_args())
-            .args(["--nats-ack-wait", "2s"])
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        let pid = child.id();
-        let mut err = BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        err.read_line(&mut line).unwrap();
-        let addr = line
-            .split("http://")
-            .nth(1)
-            .and_then(|r| r.split_whitespace().next())
-            .unwrap_or_else(|| panic!("no address in {line:?}"))
-            .to_string();
-        std::thread::spawn(move || {
-            let mut sink = String::new();
-            let _ = err.read_to_string(&mut sink);
-        });
-        let s = Server::from_child(child, addr);
-        s.wait_ready();
+        let s = spawn(
+            Command::new(env!("CARGO_BIN_EXE_kansa"))
+                .arg("--data")
+                .arg(data)
+                .args(["--database", &self.pg])
+                .args(["serve", "--listen", "127.0.0.1:0", "--from-nats"])
+                .args(self.nats_args())
+                .args(["--nats-ack-wait", "2s"]),
+        );
+        let pid = s.pid();
         (s, pid)
     }
 

@@ -26,8 +26,9 @@ impl Drop for Server {
 }
 
 impl Server {
-    pub(crate) fn from_child(child: Child, addr: String) -> Server {
-        Server { child, addr }
+    /// Its process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Waits (up to a minute) until `/readyz` says ready.
@@ -49,10 +50,18 @@ impl Server {
 }
 
 pub(crate) fn start(data: &Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kansa"))
-        .arg("--data")
-        .arg(data)
-        .args(["serve", "--listen", "127.0.0.1:0"])
+    spawn(
+        Command::new(env!("CARGO_BIN_EXE_kansa"))
+            .arg("--data")
+            .arg(data)
+            .args(["serve", "--listen", "127.0.0.1:0"]),
+    )
+}
+
+/// Runs a `kansa … serve --listen 127.0.0.1:0` command and waits until it
+/// is ready.
+pub(crate) fn spawn(cmd: &mut Command) -> Server {
+    let mut child = cmd
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
