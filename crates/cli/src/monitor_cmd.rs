@@ -9,7 +9,7 @@ use kansa_monitor::{
     read_jsonl, Decision, Event, Monitor, NoScreening, Outcome, RulePack, Screening, Summary,
 };
 use kansa_screen::{AddressIndex, ScreenIndex};
-use kansa_server::screening::StoreScreening;
+use kansa_server::screening::{ChainView, StoreScreening};
 use kansa_store::LedgerExt as _;
 use kansa_store::{Store, StoredDecision};
 use std::cell::OnceCell;
@@ -172,11 +172,18 @@ fn screening(data: &Path, off: bool) -> Result<Box<dyn Screening>> {
         cell.get_or_init(|| crate::screen_cmd::load_index(&dir, true).ok().map(Arc::new))
             .clone()
     });
-    let entities = open_store(data)?.active_entities()?;
+    let store = open_store(data)?;
+    let entities = store.active_entities()?;
     let addresses = Arc::new(AddressIndex::build(entities.iter()));
+    let chain = ChainView::load(data, &store)?.map(Arc::new);
     Ok(Box::new(
-        StoreScreening::open(data, names, Box::new(move || addresses.clone()))
-            .with_context(|| format!("cannot open the store in {}", data.display()))?,
+        StoreScreening::open(
+            data,
+            names,
+            Box::new(move || addresses.clone()),
+            Box::new(move || chain.clone()),
+        )
+        .with_context(|| format!("cannot open the store in {}", data.display()))?,
     ))
 }
 

@@ -2,9 +2,9 @@
 
 use crate::chain_cmd::{amount, load, load_labels};
 use crate::output::{json, table, thousands};
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, Result};
 use clap::{Subcommand, ValueEnum};
-use kansa_trace::{exposure, one_asset, trace_across, Direction, Policy, Subject, TraceOptions};
+use kansa_trace::{exposure, run_taint, Direction, Policy, TaintRequest};
 use std::path::Path;
 
 #[derive(Subcommand, Debug)]
@@ -93,73 +93,35 @@ pub fn run(data: &Path, cmd: TraceCommand) -> Result<bool> {
             json: as_json,
         } => {
             let (g, _) = load(data)?;
-            let all = Subject::parse(&g, &from)
-                .map_err(|e| anyhow!(e))?
-                .outputs(&g);
-            let (_, sources) = one_asset(&g, all, asset.as_deref()).map_err(|e| anyhow!(e))?;
-            let mut opts = TraceOptions::new(
-                match policy {
+            let req = TaintRequest {
+                from,
+                policy: match policy {
                     PolicyArg::Poison => Policy::Poison,
                     PolicyArg::Haircut => Policy::Haircut,
                     PolicyArg::Fifo => Policy::Fifo,
                 },
-                match direction {
+                direction: match direction {
                     DirectionArg::Forward => Direction::Forward,
                     DirectionArg::Backward => Direction::Backward,
                 },
                 max_hops,
-            );
-            opts.min_amount = min_amount;
-            // Labels end the trail (with --stop-at-labels) and link assets
-            // at swap and bridge services (unless --no-cross).
-            let labels = if stop_at_labels || (!no_cross && g.asset_count() > 1) {
+                min_amount,
+                asset,
+                stop_at_labels,
+                cross: !no_cross,
+                limit,
+            };
+            let labels = if req.needs_labels(&g) {
                 load_labels(data, &g)?
             } else {
                 kansa_trace::LabelLookup::default()
             };
-            if stop_at_labels {
-                // Every labelled cluster ends the trail, but the sources' own.
-                opts.stop_clusters = labels.stop_clusters(&g, None);
-                for o in &sources {
-                    if let Some(a) = g.out_address(*o) {
-                        opts.stop_clusters.remove(&g.cluster_root(a));
-                    }
-                }
-            }
-            let cross_labels = if no_cross {
-                kansa_trace::LabelLookup::default()
-            } else {
-                labels
-            };
             let t0 = std::time::Instant::now();
-            let whole: Vec<(u64, kansa_chain::Amount)> =
-                sources.iter().map(|o| (*o, g.value(*o))).collect();
-            let mut all = trace_across(&g, &whole, &opts, &cross_labels).map_err(|e| anyhow!(e))?;
+            let out = run_taint(&g, &labels, &req).map_err(|e| anyhow!(e))?;
             let secs = t0.elapsed().as_secs_f64();
-            let touched: usize = all.segments.iter().map(|s| s.outputs.len()).sum();
-            for s in &mut all.segments {
-                s.truncate_outputs(limit);
-            }
-            let mut segments = all.segments.into_iter();
-            let Some(r) = segments.next() else {
-                bail!("the trace has no segment");
-            };
-            let continued: Vec<kansa_trace::TaintReport> = segments.collect();
+            let (r, continued) = (&out.first, &out.continued);
             if as_json {
-                #[derive(serde::Serialize)]
-                struct Out<'a> {
-                    #[serde(flatten)]
-                    first: &'a kansa_trace::TaintReport,
-                    crossings: &'a [kansa_trace::Crossing],
-                    continued: &'a [kansa_trace::TaintReport],
-                    crossings_not_followed: u64,
-                }
-                json(&Out {
-                    first: &r,
-                    crossings: &all.crossings,
-                    continued: &continued,
-                    crossings_not_followed: all.crossings_not_followed,
-                })?;
+                json(&out)?;
             } else {
                 println!(
                     "{:?} {:?} from {} ({}): {} transactions, {} outputs touched in {:.3} s",
@@ -174,11 +136,11 @@ pub fn run(data: &Path, cmd: TraceCommand) -> Result<bool> {
                     thousands(
                         r.transactions + continued.iter().map(|c| c.transactions).sum::<u64>()
                     ),
-                    thousands(touched as u64),
+                    thousands(out.outputs_touched),
                     secs
                 );
-                print_segment(&r);
-                for c in &all.crossings {
+                print_segment(r);
+                for c in &out.crossings {
                     println!(
                         "crossed at {} {} ({}): {} became {} at {} → {}",
                         c.kind,
@@ -190,7 +152,7 @@ pub fn run(data: &Path, cmd: TraceCommand) -> Result<bool> {
                         c.to_output
                     );
                 }
-                for s in &continued {
+                for s in continued {
                     println!(
                         "\ncontinued in {} from {} ({})",
                         s.asset,

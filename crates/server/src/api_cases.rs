@@ -177,7 +177,10 @@ pub async fn note(
 #[serde(deny_unknown_fields)]
 pub struct EvidenceRequest {
     /// `decision` (the stored decision of event `reference` is attached
-    /// with its explanation), `trace`, `screening`, `document`, …
+    /// with its explanation), `trace` (a taint trace from `reference`,
+    /// TXID:VOUT or an address, computed now; `detail` holds its options),
+    /// `exposure` (of address `reference`, computed now), `screening`,
+    /// `document`, …
     pub kind: String,
     pub reference: String,
     #[schema(value_type = Object)]
@@ -208,6 +211,8 @@ pub async fn evidence(
             )
         })?;
         detail = serde_json::from_str(&d.decision).map_err(ApiError::internal)?;
+    } else if r.kind == "trace" || r.kind == "exposure" {
+        detail = chain_evidence(&st, &r.kind, &r.reference, detail).await?;
     }
     let audit = serde_json::json!({ "kind": r.kind, "reference": r.reference });
     change(
@@ -228,6 +233,51 @@ pub async fn evidence(
         },
     )
     .await
+}
+
+/// Trace or exposure evidence computed now on the chain graph: `reference`
+/// is where it starts (`TXID:VOUT` or an address), `detail` holds the
+/// options (those of `POST /v1/chain/trace` or of the exposure route;
+/// a trace keeps its 25 largest outputs unless told).
+async fn chain_evidence(
+    st: &Arc<AppState>,
+    kind: &str,
+    reference: &str,
+    options: serde_json::Value,
+) -> ApiResult<serde_json::Value> {
+    let mut o = match options {
+        serde_json::Value::Null => serde_json::Map::new(),
+        serde_json::Value::Object(m) => m,
+        _ => {
+            return Err(ApiError::field(
+                "detail",
+                "detail of trace or exposure evidence: an object of options",
+            ))
+        }
+    };
+    let bad = |e: serde_json::Error| ApiError::field("detail", format!("detail: {e}"));
+    let st = st.clone();
+    if kind == "trace" {
+        o.insert("from".into(), reference.into());
+        o.entry("limit").or_insert(25.into());
+        let body: crate::api_chain::TraceBody =
+            serde_json::from_value(serde_json::Value::Object(o)).map_err(bad)?;
+        let req = body.request()?;
+        blocking(move || {
+            let out = crate::api_chain::run_trace(&st, &req)?;
+            serde_json::to_value(out).map_err(ApiError::internal)
+        })
+        .await
+    } else {
+        let p: crate::api_chain::ExposureParams =
+            serde_json::from_value(serde_json::Value::Object(o)).map_err(bad)?;
+        let subject = reference.to_string();
+        blocking(move || {
+            let out = crate::api_chain::run_exposure(&st, &subject, p)?;
+            serde_json::to_value(out).map_err(ApiError::internal)
+        })
+        .await
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

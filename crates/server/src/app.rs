@@ -4,7 +4,7 @@
 
 use crate::error::ApiError;
 use crate::state::{now, AppState};
-use crate::{api, api_cases};
+use crate::{api, api_cases, api_chain};
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
@@ -63,6 +63,11 @@ pub fn openapi_router() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(api::decisions))
         .routes(routes!(api::decision))
         .routes(routes!(api::customer))
+        .routes(routes!(api_chain::summary))
+        .routes(routes!(api_chain::address))
+        .routes(routes!(api_chain::transaction))
+        .routes(routes!(api_chain::trace))
+        .routes(routes!(api_chain::exposure))
         .routes(routes!(api::audit))
         .routes(routes!(api::audit_verify))
         .routes(routes!(api::me))
@@ -126,7 +131,7 @@ async fn method_not_allowed(req: Request) -> ApiError {
     )
 }
 
-fn clip(s: &str) -> String {
+pub(crate) fn clip(s: &str) -> String {
     s.chars().take(200).collect()
 }
 

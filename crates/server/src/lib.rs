@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod api_cases;
+pub mod api_chain;
 pub mod app;
 pub mod auth;
 pub mod decider;

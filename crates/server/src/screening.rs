@@ -6,7 +6,7 @@
 use kansa_chain::Graph;
 use kansa_monitor::{AddressRisk, NameHit, Screening};
 use kansa_screen::{AddressIndex, IndexConfig, Query, ScreenIndex, DEFAULT_THRESHOLD};
-use kansa_store::{Store, StoreError};
+use kansa_store::{GraphMeta, Store, StoreError};
 use kansa_trace::{Direction, LabelLookup};
 use std::path::Path;
 use std::sync::Arc;
@@ -31,6 +31,44 @@ pub fn labels(store: &Store, g: &Graph) -> Result<LabelLookup, StoreError> {
     all.extend(store.sanctions_address_labels()?);
     Ok(LabelLookup::new(g, all))
 }
+
+/// The data directory's transaction graph with its labels: what the
+/// chain routes and the monitor's address risk read.
+pub struct ChainView {
+    pub graph: Graph,
+    pub meta: GraphMeta,
+    pub labels: LabelLookup,
+}
+
+impl ChainView {
+    /// The saved graph and the store's labels; `None` without a graph.
+    pub fn load(data: &Path, store: &Store) -> Result<Option<ChainView>, StoreError> {
+        Ok(match kansa_store::open_graph(data)? {
+            Some((graph, meta)) => {
+                let labels = labels(store, &graph)?;
+                Some(ChainView {
+                    graph,
+                    meta,
+                    labels,
+                })
+            }
+            None => None,
+        })
+    }
+}
+
+impl std::fmt::Debug for ChainView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChainView")
+            .field("sources", &self.meta.sources)
+            .field("labelled_clusters", &self.labels.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where the chain view comes from: loaded once by the command line, the
+/// service's current one for the service.
+pub type ChainSource = Box<dyn Fn() -> Option<Arc<ChainView>> + Send>;
 
 /// The name index of the store's active lists (`None` when there are no
 /// lists), with the system dictionaries that are installed.
@@ -60,7 +98,7 @@ pub struct StoreScreening {
     store: Store,
     addresses: AddressSource,
     names: NameSource,
-    graph: Option<(Graph, LabelLookup)>,
+    chain: ChainSource,
 }
 
 impl std::fmt::Debug for StoreScreening {
@@ -75,20 +113,14 @@ impl StoreScreening {
         data: &Path,
         names: NameSource,
         addresses: AddressSource,
+        chain: ChainSource,
     ) -> Result<StoreScreening, StoreError> {
         let store = Store::open_dir(data)?;
-        let graph = match kansa_store::open_graph(data)? {
-            Some((g, _)) => {
-                let l = labels(&store, &g)?;
-                Some((g, l))
-            }
-            None => None,
-        };
         Ok(StoreScreening {
             store,
             addresses,
             names,
-            graph,
+            chain,
         })
     }
 }
@@ -130,7 +162,8 @@ impl Screening for StoreScreening {
             r.listed = hits.iter().map(|h| h.entity_id.clone()).collect();
             r.listed.dedup();
         }
-        if let Some((g, labels)) = &self.graph {
+        if let Some(view) = (self.chain)() {
+            let (g, labels) = (&view.graph, &view.labels);
             if let Some(a) = g.address_index(address) {
                 for l in labels.labels(g, a) {
                     if !r.categories.contains(&l.category) {

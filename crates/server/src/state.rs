@@ -8,6 +8,7 @@
 
 use crate::auth::{self, Need, Role};
 use crate::error::ApiError;
+use crate::screening::ChainView;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::StatusCode;
@@ -55,6 +56,13 @@ impl Config {
     }
 }
 
+/// The loaded chain view and what it was loaded from.
+#[derive(Default)]
+struct ChainState {
+    key: Option<(Option<std::time::SystemTime>, String)>,
+    view: Option<Arc<ChainView>>,
+}
+
 #[derive(Debug, Clone)]
 struct CachedToken {
     user: String,
@@ -71,6 +79,7 @@ pub struct AppState {
     ledger: Mutex<Box<dyn Ledger>>,
     names: RwLock<Option<Arc<ScreenIndex>>>,
     addresses: RwLock<Arc<AddressIndex>>,
+    chain: RwLock<ChainState>,
     decider: std::sync::OnceLock<crate::decider::Decider>,
     ready: AtomicBool,
     pub(crate) startup_error: Mutex<Option<String>>,
@@ -104,6 +113,7 @@ impl AppState {
             ledger: Mutex::new(ledger),
             names: RwLock::new(None),
             addresses: RwLock::new(Arc::new(AddressIndex::default())),
+            chain: RwLock::new(ChainState::default()),
             decider: std::sync::OnceLock::new(),
             ready: AtomicBool::new(false),
             startup_error: Mutex::new(None),
@@ -130,10 +140,12 @@ impl AppState {
         let rebuild: crate::decider::Rebuild = Box::new(move |ledger: &dyn Ledger| {
             let me2 = Arc::clone(&me);
             let me3 = Arc::clone(&me);
+            let me4 = Arc::clone(&me);
             let names: crate::screening::NameSource = Box::new(move || me2.names());
             let addresses: crate::screening::AddressSource = Box::new(move || me3.addresses());
+            let chain: crate::screening::ChainSource = Box::new(move || me4.chain_cached());
             let screening =
-                crate::screening::StoreScreening::open(&me.config.data, names, addresses)
+                crate::screening::StoreScreening::open(&me.config.data, names, addresses, chain)
                     .map_err(|e| e.to_string())?;
             let mut m = Monitor::new(load_pack(&me.config)?, Box::new(screening));
             let seen = crate::decisions::replay(ledger, &mut m)?;
@@ -156,7 +168,44 @@ impl AppState {
         let names = crate::screening::name_index(&store).map_err(|e| e.to_string())?;
         *self.addresses.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(addresses);
         *self.names.write().unwrap_or_else(|p| p.into_inner()) = names.map(Arc::new);
+        // Sanctioned addresses are labels of the graph.
+        self.chain().map_err(|e| e.to_string())?;
         Ok(())
+    }
+
+    /// The chain graph with its labels as last loaded (the monitor's view:
+    /// no check per event).
+    pub fn chain_cached(&self) -> Option<Arc<ChainView>> {
+        self.chain
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .view
+            .clone()
+    }
+
+    /// The chain graph with its labels, loaded again first when the graph
+    /// was replaced (`kansa chain import`) or labels or lists changed.
+    pub fn chain(&self) -> Result<Option<Arc<ChainView>>, kansa_store::StoreError> {
+        let meta = kansa_store::graph_dir(&self.config.data).join("meta.json");
+        let written = std::fs::metadata(&meta).and_then(|m| m.modified()).ok();
+        let labels = self.store().labels_signature()?;
+        let key = (written, labels);
+        {
+            let c = self.chain.read().unwrap_or_else(|p| p.into_inner());
+            if c.key.as_ref() == Some(&key) {
+                return Ok(c.view.clone());
+            }
+        }
+        let mut c = self.chain.write().unwrap_or_else(|p| p.into_inner());
+        if c.key.as_ref() != Some(&key) {
+            let view = {
+                let store = self.store();
+                ChainView::load(&self.config.data, &store)?
+            };
+            c.view = view.map(Arc::new);
+            c.key = Some(key);
+        }
+        Ok(c.view.clone())
     }
 
     pub fn is_ready(&self) -> bool {

@@ -136,6 +136,146 @@ function pathPicture(decision, event) {
   return svg;
 }
 
+// Amounts in base units, shown in whole coins where the asset is known.
+function coins(v, asset) {
+  const a = String(asset || "");
+  const dec = /BTC$/.test(a) ? 8 : /ETH$/.test(a) ? 18 : /(USDT|USDC)$/.test(a) ? 6 : 0;
+  const sym = a.includes(":") ? a.split(":").pop() : a;
+  if (!dec) return String(v) + " " + sym;
+  const s = String(v).padStart(dec + 1, "0");
+  const whole = s.slice(0, s.length - dec), frac = s.slice(s.length - dec).replace(/0+$/, "");
+  return whole + (frac ? "." + frac : "") + " " + sym;
+}
+
+function short(id) {
+  // txid:vout → first 8 … last 4 :vout; addresses likewise.
+  const [h, v] = String(id).split(":");
+  const s = h.length > 16 ? h.slice(0, 8) + "…" + h.slice(-4) : h;
+  return v === undefined ? s : s + ":" + v;
+}
+
+function svgEl(svg, tag, attrs, text) {
+  const e = document.createElementNS(svg.namespaceURI, tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  svg.append(e);
+  return e;
+}
+
+function box(svg, x, y, w, label, sub, fill, full) {
+  const g = svgEl(svg, "g", { class: "node" });
+  const r = document.createElementNS(svg.namespaceURI, "rect");
+  r.setAttribute("x", x); r.setAttribute("y", y); r.setAttribute("width", w); r.setAttribute("height", 40);
+  r.setAttribute("rx", 5); r.setAttribute("fill", fill); r.setAttribute("stroke", "#15324b");
+  const t = document.createElementNS(svg.namespaceURI, "text");
+  t.setAttribute("x", x + 6); t.setAttribute("y", y + 16); t.textContent = label;
+  const u = document.createElementNS(svg.namespaceURI, "text");
+  u.setAttribute("x", x + 6); u.setAttribute("y", y + 32); u.textContent = sub || "";
+  const tip = document.createElementNS(svg.namespaceURI, "title"); tip.textContent = full || label;
+  g.append(tip, r, t, u);
+}
+
+function tracePicture(t, id) {
+  // The trail of a taint trace: one column per hop, one box per reported
+  // output (tainted amount, address), lines where funds moved.
+  const W = 150, GAP = 40, ROWS = 8;
+  const cols = new Map();
+  for (const o of t.outputs) {
+    if (!cols.has(o.hop)) cols.set(o.hop, []);
+    cols.get(o.hop).push(o);
+  }
+  const hops = [...cols.keys()].sort((a, b) => a - b);
+  const rows = Math.min(ROWS, Math.max(...[...cols.values()].map((c) => c.length)));
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("width", Math.max(320, hops.length * (W + GAP) + 20));
+  svg.setAttribute("height", 40 + rows * 52 + 20);
+  svg.setAttribute("id", id); svg.setAttribute("class", "trace"); svg.setAttribute("role", "img");
+  const at = new Map();
+  hops.forEach((h, ci) => {
+    const x = 10 + ci * (W + GAP);
+    svgEl(svg, "text", { x, y: 14 }, h === 0 ? "source" : "hop " + h);
+    const col = cols.get(h);
+    col.slice(0, ROWS).forEach((o, ri) => {
+      const y = 24 + ri * 52, key = o.txid + ":" + o.vout;
+      at.set(key, [x, y]);
+      const fill = o.stopped ? "#fbd5d5" : h === 0 ? "#fde8c8" : o.spent ? "#eef1f4" : "#d9f2dd";
+      box(svg, x, y, W, short(key), coins(o.tainted, t.asset), fill,
+        key + "\n" + (o.address || "") + "\ntainted " + coins(o.tainted, t.asset) + " of " + coins(o.value, t.asset) + (o.spent ? "" : " (unspent)"));
+    });
+    if (col.length > ROWS) svgEl(svg, "text", { x, y: 24 + ROWS * 52 + 8 }, "+" + (col.length - ROWS) + " more");
+  });
+  for (const f of t.flows || []) {
+    const a = at.get(f.from), b = at.get(f.to);
+    if (!a || !b) continue;
+    const [x1, y1, x2, y2] = a[0] < b[0] ? [a[0] + W, a[1] + 20, b[0], b[1] + 20] : [a[0], a[1] + 20, b[0] + W, b[1] + 20];
+    svgEl(svg, "line", { x1, y1, x2, y2, stroke: "#15324b", "stroke-width": 1.5, class: "flow" });
+  }
+  return svg;
+}
+
+function exposurePicture(e, id) {
+  // Each explaining path: the labelled source, the transactions between,
+  // the address examined (incoming; the other way round for outgoing).
+  const paths = [];
+  for (const c of e.categories) for (const p of c.top_paths) paths.push([c, p]);
+  const shown = paths.slice(0, 6);
+  const W = 150, GAP = 30, MAXSTEPS = 4;
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("id", id); svg.setAttribute("class", "exposure"); svg.setAttribute("role", "img");
+  const longest = Math.max(0, ...shown.map(([, p]) => Math.min(p.steps.length, MAXSTEPS)));
+  svg.setAttribute("width", (longest + 2) * (W + GAP)); svg.setAttribute("height", Math.max(1, shown.length) * 56 + 10);
+  const incoming = e.direction === "backward";
+  shown.forEach(([c, p], i) => {
+    const y = 8 + i * 56;
+    let steps = p.steps.slice();
+    if (steps.length > MAXSTEPS) steps = [...steps.slice(0, 2), "… " + (steps.length - 3) + " more …", steps[steps.length - 1]];
+    const nodes = [[c.category + ": " + p.label, short(p.address), "#fbd5d5", p.address + (p.actor ? " (" + p.actor + ")" : "")],
+      ...steps.map((s) => [short(s), "", "#eef1f4", s]),
+      [short(e.address), coins(p.amount, e.asset) + " · " + p.hops + (p.hops === 1 ? " hop" : " hops"), "#fde8c8", e.address]];
+    if (!incoming) nodes.reverse();
+    nodes.forEach((n, k) => {
+      const x = 10 + k * (W + GAP);
+      box(svg, x, y, W, n[0].length > 22 ? n[0].slice(0, 21) + "…" : n[0], n[1], n[2], n[3]);
+      if (k > 0) svgEl(svg, "line", { x1: x - GAP, y1: y + 20, x2: x, y2: y + 20, stroke: "#15324b", "stroke-width": 1.5, class: "flow" });
+    });
+  });
+  return svg;
+}
+
+function evidenceCard(c) {
+  const card = el("div", { class: "card", id: "evidence" }, el("h3", {}, "Evidence"));
+  (c.evidence || []).forEach((ev, i) => {
+    card.append(el("p", {}, ev.at + " " + ev.by + ": " + ev.kind + " ", el("code", {}, ev.reference)));
+    const d = ev.detail || {};
+    if (ev.kind === "trace" && d.outputs) {
+      card.append(el("p", { class: "muted" }, d.policy + " " + d.direction + ", " + coins(d.source_amount, d.asset) + ": " +
+        d.transactions + " transactions, " + d.outputs_touched + " outputs; unspent " + coins(d.unspent, d.asset) +
+        ", beyond the horizon " + coins(d.beyond_horizon, d.asset)));
+      card.append(tracePicture(d, "trace-" + i));
+    } else if (ev.kind === "exposure" && d.categories) {
+      card.append(el("p", { class: "muted" }, (d.direction === "backward" ? "incoming" : "outgoing") + " within " + d.hops + " hops of " +
+        coins(d.amount, d.asset) + ": " + (d.categories.map((l) => l.category + " " + (l.share * 100).toFixed(1) + "%").join(", ") || "no labelled source")));
+      card.append(exposurePicture(d, "exposure-" + i));
+    }
+  });
+  if (c.status !== "closed") {
+    card.append(el("form", { class: "inline", id: "trace-form", onsubmit: async (ev) => {
+      ev.preventDefault();
+      const ref = $("#trace-from").value.trim();
+      const kind = $("#trace-kind").value;
+      const detail = kind === "trace" ? { policy: $("#trace-policy").value, direction: $("#trace-direction").value } : { direction: $("#trace-direction").value === "backward" ? "incoming" : "outgoing" };
+      try { await api("POST", "/v1/cases/" + c.id + "/evidence", { kind, reference: ref, detail }); await showCase(c.id); }
+      catch (e) { $("#case-message").className = "error"; $("#case-message").textContent = e.message; }
+    } },
+      el("select", { id: "trace-kind" }, el("option", { value: "trace" }, "trace"), el("option", { value: "exposure" }, "exposure")),
+      el("input", { id: "trace-from", placeholder: "TXID:VOUT or address", size: 50, required: "" }),
+      el("select", { id: "trace-policy" }, ...["haircut", "fifo", "poison"].map((p) => el("option", { value: p }, p))),
+      el("select", { id: "trace-direction" }, el("option", { value: "forward" }, "forward / outgoing"), el("option", { value: "backward" }, "backward / incoming")),
+      el("button", { type: "submit", id: "add-trace" }, "Attach")));
+  }
+  return card;
+}
+
 function explanation(d) {
   const items = [];
   for (const f of d.fired || []) items.push(el("li", {}, "rule " + f.scenario + "/" + f.rule + ": " + f.reason));
@@ -165,7 +305,16 @@ async function showCase(id) {
         box.append(el("p", {}, "Decision on event ", el("code", {}, a.event), ": ", badge(d.outcome), " score " + d.score,
           d.released ? " · released by " + d.released.requested_by + " and " + d.released.decided_by : ""));
         box.append(explanation(d));
-        box.append(pathPicture(d, d.received || { type: d.type, customer: d.customer }));
+        const ev = d.received || { type: d.type, customer: d.customer };
+        box.append(pathPicture(d, ev));
+        const addr = ev.address || ev.wallet;
+        if (addr) {
+          const dir = ev.type === "deposit" ? "incoming" : "outgoing";
+          try {
+            const e = await api("GET", "/v1/chain/exposure/" + encodeURIComponent(addr) + "?direction=" + dir);
+            if (e.categories.length) box.append(el("p", {}, "Where the funds " + (dir === "incoming" ? "came from" : "went") + " on chain:"), exposurePicture(e, "exposure-" + d.event));
+          } catch (e) { /* not in the chain graph */ }
+        }
       } catch (e) { box.append(errorBox(e)); }
     }
   }
@@ -196,7 +345,7 @@ async function showCase(id) {
     if (c.suppression) actions.append(el("p", {}, "Suppressed until " + c.suppression.until + ": " + c.suppression.reason));
   }
   actions.append(msg);
-  view("Case " + c.id, el("p", {}, c.subject + " ", badge(c.status), c.assignee ? " · assigned to " + c.assignee : ""), actions, alerts, notes);
+  view("Case " + c.id, el("p", {}, c.subject + " ", badge(c.status), c.assignee ? " · assigned to " + c.assignee : ""), actions, alerts, evidenceCard(c), notes);
 }
 
 // -------------------------------------------------------------- screening

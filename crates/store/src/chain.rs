@@ -206,6 +206,18 @@ impl Store {
     }
 
     /// Every stored label.
+    /// Changes whenever a label pack or the active lists change: the
+    /// number of labels, the latest import and the latest list snapshot.
+    pub fn labels_signature(&self) -> Result<String, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT (SELECT count(*) FROM address_labels) || '/' ||
+                    coalesce((SELECT max(imported_at) FROM address_labels), '') || '/' ||
+                    coalesce((SELECT group_concat(source || ':' || snapshot_id) FROM active), '')",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     pub fn labels(&self) -> Result<Vec<AddressLabel>, StoreError> {
         let mut st = self.conn.prepare(
             "SELECT address, currency, category, label, actor, source, confidence, pack

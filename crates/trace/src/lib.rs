@@ -44,12 +44,14 @@
 pub mod cross;
 pub mod exposure;
 pub mod graph;
+pub mod request;
 pub mod taint;
 
 pub use cross::{trace_across, CrossTrace, Crossing};
 pub use exposure::{exposure, AddressLabel, Exposure, ExposureLine, LabelLookup, RiskPath};
 pub use graph::MemGraph;
+pub use request::{run_taint, TaintOutcome, TaintRequest};
 pub use taint::{
-    mul_div, one_asset, parse_outpoint, taint_forward, trace, trace_amounts, Direction, Policy,
-    Subject, TaintReport, TaintedOutput, TraceOptions,
+    mul_div, one_asset, parse_outpoint, taint_forward, trace, trace_amounts, Direction, Flow,
+    Policy, Subject, TaintReport, TaintedOutput, TraceOptions,
 };

@@ -126,6 +126,18 @@ pub struct TaintReport {
     /// another asset (see `crossings` of a cross-asset trace).
     pub converted: Amount,
     pub transactions: u64,
+    /// Which reported output's funds went into which (`txid:vout` →
+    /// `txid:vout`, in the direction money moved), among the outputs
+    /// reported: filled by [`crate::run_taint`] for drawing the trail.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub flows: Vec<Flow>,
+}
+
+/// One step of a trail: `from` was spent by the transaction that paid `to`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Flow {
+    pub from: String,
+    pub to: String,
 }
 
 impl TaintReport {
@@ -149,6 +161,31 @@ impl TaintReport {
             self.outputs[1..].sort_by_key(|o| Reverse(o.tainted));
             self.outputs.truncate(n.max(1));
         }
+    }
+
+    /// Fills `flows`: for each reported output, the reported outputs its
+    /// transaction spent.
+    pub fn link_outputs(&mut self, g: &Graph) {
+        let name: FxHashMap<u64, String> = self
+            .outputs
+            .iter()
+            .map(|o| (o.out, format!("{}:{}", o.txid, o.vout)))
+            .collect();
+        let mut flows = Vec::new();
+        for o in &self.outputs {
+            let (tx, _) = g.output_owner(o.out);
+            for i in g.inputs(tx) {
+                if let Some(from) = name.get(&g.input_prev(i)) {
+                    flows.push(Flow {
+                        from: from.clone(),
+                        to: name[&o.out].clone(),
+                    });
+                }
+            }
+        }
+        flows.sort_by(|a, b| (&a.from, &a.to).cmp(&(&b.from, &b.to)));
+        flows.dedup();
+        self.flows = flows;
     }
 }
 
@@ -540,6 +577,7 @@ pub fn trace_amounts(
         into_sources: 0,
         converted: 0,
         transactions: 0,
+        flows: Vec::new(),
     };
     let mut taint: FxHashMap<u64, Slices> = FxHashMap::default();
     let mut hop: FxHashMap<u32, u32> = FxHashMap::default();

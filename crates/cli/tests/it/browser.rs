@@ -204,6 +204,7 @@ fn an_analyst_works_a_case_in_the_browser() {
     }
     let Some(tmp) = with_un_list() else { return };
     let d = tmp.path();
+    let chain = super::chain_api::with_chain(d);
     let service = token(d, "svc", "service");
     let alice = token(d, "alice", "analyst");
     let bob = token(d, "bob", "supervisor");
@@ -215,6 +216,23 @@ fn an_analyst_works_a_case_in_the_browser() {
         (200, Value::from("hold")),
         "{body}"
     );
+
+    // Evidence on the chain: where block 9's coins went (FIFO), and where
+    // Hal's came from.
+    if chain {
+        let cases = json(&s.call("GET", "/v1/cases?status=open", Some(&alice), None).1);
+        let path = format!("/v1/cases/{}/evidence", cases[0]["id"]);
+        for body in [
+            format!(
+                r#"{{"kind":"trace","reference":"{}:0","detail":{{"policy":"fifo","max_hops":3}}}}"#,
+                super::BLOCK_9_CB
+            ),
+            format!(r#"{{"kind":"exposure","reference":"{}"}}"#, super::HAL),
+        ] {
+            let (st, b) = s.call("POST", &path, Some(&alice), Some(&body));
+            assert_eq!(st, 200, "{b}");
+        }
+    }
 
     let profile = tempfile::tempdir().unwrap();
     let b = Driver::start(profile.path());
@@ -260,6 +278,28 @@ fn an_analyst_works_a_case_in_the_browser() {
         svg["value"].as_str().unwrap_or("").contains("1.5 BTC"),
         "{svg}"
     );
+    if chain {
+        // The trail: block 9's coinbase at the source, Hal's output at hop 1,
+        // a line between them; the exposure path from the labelled address.
+        b.find("svg#trace-0 line.flow");
+        let trail = b.script("return document.querySelector('svg#trace-0').textContent;");
+        let trail = trail["value"].as_str().unwrap_or("");
+        assert!(
+            trail.contains("source")
+                && trail.contains("hop 1")
+                && trail.contains("f4184fc5…9e16:0"),
+            "{trail}"
+        );
+        let path = b.script("return document.querySelector('svg#exposure-1').textContent;");
+        let path = path["value"].as_str().unwrap_or("");
+        assert!(
+            path.contains("hack: pretend theft") && path.contains("10 BTC"),
+            "{path}"
+        );
+        b.script("document.querySelector('#evidence').scrollIntoView();");
+        b.shot("3b-evidence");
+        b.script("window.scrollTo(0, 0);");
+    }
     b.shot("3-case");
     b.type_in(
         "#close-reason",

@@ -6,6 +6,7 @@
 
 mod audit;
 mod browser;
+mod chain_api;
 mod replicas;
 mod serve;
 
