@@ -94,6 +94,55 @@ struct ImportReport {
 
 /// Imports the jobs, printing one line each; false when any failed.
 pub fn import_jobs(store: &mut Store, jobs: &[Job], as_json: bool) -> Result<bool> {
+    let (reports, ok) = import_reports(store, jobs, as_json)?;
+    if as_json {
+        json(&reports)?;
+    }
+    Ok(ok)
+}
+
+/// The service's list import (`POST /v1/lists/import`): the uploaded
+/// files planned, imported and followed by the customers' re-screening
+/// exactly as `kansa lists import` does, with the caller as the actor.
+pub fn http_importer(data: PathBuf) -> kansa_server::state::ListImporter {
+    kansa_server::state::ListImporter::new(move |up: &kansa_server::state::ListUpload| {
+        let format = match up.format.as_deref() {
+            None | Some("auto") => None,
+            Some(f) => Some(Format::from_name(f).ok_or_else(|| {
+                kansa_server::state::ImportFault::Field(
+                    "format",
+                    format!(
+                        "unknown format {f:?}; expected auto or one of {}",
+                        Format::ALL.map(|f| f.name()).join(", ")
+                    ),
+                )
+            })?),
+        };
+        let bad = |e: anyhow::Error| kansa_server::state::ImportFault::Input(format!("{e:#}"));
+        let mut jobs = Vec::new();
+        let mut skipped = Vec::new();
+        for p in &up.files {
+            jobs.extend(
+                importer::plan(p, format, up.source.as_deref(), &mut skipped).map_err(bad)?,
+            );
+        }
+        let fault = |e: anyhow::Error| kansa_server::state::ImportFault::Store(format!("{e:#}"));
+        let mut store = Store::open_dir(&data).map_err(|e| fault(e.into()))?;
+        store.set_actor(&up.actor);
+        let (reports, ok) = import_reports(&mut store, &jobs, true).map_err(fault)?;
+        let reports = serde_json::to_value(&reports).map_err(|e| fault(e.into()))?;
+        Ok((reports, ok))
+    })
+}
+
+/// Imports the jobs (one line each unless `quiet`): the reports, and false
+/// when any failed.
+fn import_reports(
+    store: &mut Store,
+    jobs: &[Job],
+    quiet: bool,
+) -> Result<(Vec<ImportReport>, bool)> {
+    let as_json = quiet;
     let now = now_rfc3339();
     let progress = !as_json && std::io::stderr().is_terminal();
     let mut reports = Vec::new();
@@ -180,10 +229,7 @@ pub fn import_jobs(store: &mut Store, jobs: &[Job], as_json: bool) -> Result<boo
             }
         }
     }
-    if as_json {
-        json(&reports)?;
-    }
-    Ok(ok)
+    Ok((reports, ok))
 }
 
 pub fn run(data: &Path, cmd: ListsCommand) -> Result<bool> {

@@ -165,6 +165,7 @@ fn serve(
     config.body_limit = body_limit;
     config.database = database;
     config.nats = nats;
+    config.importer = Some(lists_cmd::http_importer(data.to_path_buf()));
     if let Some(p) = &residency {
         let text = std::fs::read_to_string(p)
             .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display()))?;

@@ -287,6 +287,170 @@ pub async fn lists(st: St, caller: Caller) -> ApiResult<Json<ListsResponse>> {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+pub struct ImportParams {
+    /// The file's name (letters, digits, `.`, `_`, `-`): it tells an OFAC
+    /// CSV `sdn.csv`/`cons_prim.csv` or a per-asset address file
+    /// (`sanctioned_addresses_XBT.txt`) apart, and names it in errors.
+    pub name: String,
+    /// auto (default: from the content) or ofac-csv, un-xml, us-csl,
+    /// bis-dpl, ofac-crypto, jp-mof, eu-fsf, ftm.
+    pub format: Option<String>,
+    /// Source name of the snapshot (default: from the format).
+    pub source: Option<String>,
+}
+
+/// Largest list file accepted by `POST /v1/lists/import`.
+pub const IMPORT_LIMIT: u64 = 512 << 20;
+
+fn upload_name(name: &str) -> ApiResult<String> {
+    let ok = !name.is_empty()
+        && name.len() <= 100
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(name.to_string())
+    } else {
+        Err(ApiError::field(
+            "name",
+            format!(
+                "file name {:?}: letters, digits, '.', '_' and '-' only, not starting with '.', at most 100",
+                crate::app::clip(name)
+            ),
+        ))
+    }
+}
+
+/// Streams the body into `path`, refusing more than [`IMPORT_LIMIT`].
+async fn save_body(body: axum::body::Body, path: &std::path::Path) -> ApiResult<u64> {
+    use futures_util::StreamExt;
+    use tokio::io::AsyncWriteExt;
+    let mut f = tokio::fs::File::create(path)
+        .await
+        .map_err(ApiError::internal)?;
+    let mut n = 0u64;
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk =
+            chunk.map_err(|e| ApiError::bad_request(format!("the upload broke off: {e}")))?;
+        n += chunk.len() as u64;
+        if n > IMPORT_LIMIT {
+            return Err(ApiError::new(
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("a list file may have at most {} MiB", IMPORT_LIMIT >> 20),
+            ));
+        }
+        f.write_all(&chunk).await.map_err(ApiError::internal)?;
+    }
+    f.sync_all().await.map_err(ApiError::internal)?;
+    if n == 0 {
+        return Err(ApiError::bad_request(
+            "the body is empty: send the list file",
+        ));
+    }
+    Ok(n)
+}
+
+/// Import a list file sent as the body (any of the formats `kansa lists
+/// import` reads, recognised from the content). As on the command line:
+/// a new snapshot is stored in one transaction (an identical file is
+/// `unchanged`), activated unless an older publication, the customers it
+/// touches are screened again, the service's indexes are rebuilt; a file
+/// that does not parse is refused with the file and record named and the
+/// store is left as it was.
+#[utoipa::path(post, path = "/v1/lists/import", tag = "lists",
+    params(ImportParams),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, body = Object), (status = 413, body = ErrorBody),
+        (status = 422, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn list_import(
+    st: St,
+    caller: Caller,
+    ApiQuery(p): ApiQuery<ImportParams>,
+    body: axum::body::Body,
+) -> ApiResult<Json<serde_json::Value>> {
+    caller.need(Need::Administer)?;
+    let name = upload_name(&p.name)?;
+    let importer = st.config.importer.clone().ok_or_else(|| {
+        ApiError::new(
+            axum::http::StatusCode::NOT_IMPLEMENTED,
+            "not_available",
+            "this service imports no lists; use kansa lists import",
+        )
+    })?;
+    let token = crate::auth::random_bytes::<8>().map_err(ApiError::internal)?;
+    let dir = st
+        .config
+        .data
+        .join("uploads")
+        .join(kansa_audit::to_hex(&token));
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(ApiError::internal)?;
+    let file = dir.join(&name);
+    let saved = save_body(body, &file).await;
+    let result = match saved {
+        Err(e) => Err(e),
+        Ok(_) => {
+            let up = crate::state::ListUpload {
+                files: vec![file],
+                format: p.format,
+                source: p.source,
+                actor: caller.user.clone(),
+            };
+            let st2 = st.0.clone();
+            blocking(move || {
+                let out = importer.import(&up).map_err(|f| match f {
+                    crate::state::ImportFault::Field(field, m) => ApiError::field(field, m),
+                    crate::state::ImportFault::Input(m) => ApiError::new(
+                        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                        "import_refused",
+                        m,
+                    ),
+                    crate::state::ImportFault::Store(m) => ApiError::internal(m),
+                })?;
+                st2.reload_lists().map_err(ApiError::internal)?;
+                Ok(out)
+            })
+            .await
+        }
+    };
+    let _ = tokio::fs::remove_dir_all(&dir).await;
+    // Messages and reports name the file as it was sent.
+    let prefix = format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR);
+    let clean = |m: String| m.replace(&prefix, "");
+    let (reports, ok) = result.map_err(|mut e| {
+        e.message = clean(e.message);
+        e
+    })?;
+    let reports: serde_json::Value =
+        serde_json::from_str(&clean(reports.to_string())).map_err(ApiError::internal)?;
+    if !ok {
+        let why: Vec<String> = reports
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r["error"].as_str().map(str::to_string))
+            .collect();
+        return Err(ApiError::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "import_refused",
+            format!(
+                "import refused, the lists are unchanged: {}",
+                why.join("; ")
+            ),
+        ));
+    }
+    Ok(Json(
+        serde_json::json!({ "name": name, "snapshots": reports }),
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct DiffParams {
     /// Older snapshot: number, version, sha256 prefix; the one before `to` by default.
     pub from: Option<String>,

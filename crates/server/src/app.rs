@@ -58,6 +58,7 @@ pub fn openapi_router() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(api::screen_address))
         .routes(routes!(api::lists))
         .routes(routes!(api::list_diff))
+        .routes(routes!(api::list_import))
         .routes(routes!(api::entity))
         .routes(routes!(api::post_event))
         .routes(routes!(api::decisions))

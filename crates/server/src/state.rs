@@ -41,6 +41,59 @@ pub struct Config {
     pub nats: Option<crate::nats::NatsConfig>,
     /// Where personal data may go (only the region itself by default).
     pub residency: kansa_residency::Policy,
+    /// How `POST /v1/lists/import` imports uploaded files (the command
+    /// line's import, supplied by the binary); refused without one.
+    pub importer: Option<ListImporter>,
+}
+
+/// List files uploaded to the service, saved under the data directory.
+#[derive(Debug, Clone)]
+pub struct ListUpload {
+    pub files: Vec<PathBuf>,
+    /// A format name, or `None`/`auto` to recognise it from the content.
+    pub format: Option<String>,
+    pub source: Option<String>,
+    /// Who imports (the audit entry's actor).
+    pub actor: String,
+}
+
+/// Why an upload was not imported.
+#[derive(Debug, Clone)]
+pub enum ImportFault {
+    /// A request field was wrong (422 naming it).
+    Field(&'static str, String),
+    /// The file is not a list Kansa reads (422).
+    Input(String),
+    /// The store failed (500).
+    Store(String),
+}
+
+type ImportFn = dyn Fn(&ListUpload) -> Result<(serde_json::Value, bool), ImportFault> + Send + Sync;
+
+/// Imports uploaded lists: the per-snapshot reports and whether all
+/// succeeded.
+#[derive(Clone)]
+pub struct ListImporter(Arc<ImportFn>);
+
+impl ListImporter {
+    pub fn new(
+        f: impl Fn(&ListUpload) -> Result<(serde_json::Value, bool), ImportFault>
+            + Send
+            + Sync
+            + 'static,
+    ) -> ListImporter {
+        ListImporter(Arc::new(f))
+    }
+
+    pub fn import(&self, up: &ListUpload) -> Result<(serde_json::Value, bool), ImportFault> {
+        (self.0)(up)
+    }
+}
+
+impl std::fmt::Debug for ListImporter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ListImporter")
+    }
 }
 
 impl Config {
@@ -52,6 +105,7 @@ impl Config {
             database: None,
             nats: None,
             residency: kansa_residency::Policy::home_only("JP"),
+            importer: None,
         }
     }
 }

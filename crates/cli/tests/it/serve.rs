@@ -103,7 +103,7 @@ impl Server {
         )
     }
 
-    fn raw(
+    pub(crate) fn raw(
         &self,
         method: &str,
         path: &str,

@@ -1,0 +1,145 @@
+//! `POST /v1/lists/import` over TCP with the real UN list: imported as the
+//! command line imports it (screening sees it at once), identical again is
+//! `unchanged`; a malformed file, a bad name, a role that may not import
+//! are refused and leave the lists as they were; each import is audited
+//! with the caller as actor.
+
+use super::serve::{json, start, token};
+use super::{kansa, lists_dir};
+use serde_json::Value;
+
+#[test]
+fn an_admin_imports_a_list_over_http() {
+    let Some(lists) = lists_dir() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let admin = token(d, "root", "admin");
+    let alice = token(d, "alice", "analyst");
+    let s = start(d);
+    s.wait_ready();
+    let un = std::fs::read(lists.join("un/UN_consolidated.xml")).unwrap();
+    let path = "/v1/lists/import?name=UN_consolidated.xml";
+    let oct = "application/octet-stream";
+
+    // An analyst may not import.
+    let (st, b) = s.raw("POST", path, Some(&alice), Some(&un), oct);
+    assert_eq!(
+        (st, json(&b)["error"]["code"].clone()),
+        (403, Value::from("forbidden"))
+    );
+
+    let (st, b) = s.raw("POST", path, Some(&admin), Some(&un), oct);
+    assert_eq!(st, 200, "{b}");
+    let r = json(&b);
+    let snap = &r["snapshots"][0];
+    assert_eq!(
+        (&snap["status"], &snap["source"]),
+        (&Value::from("imported"), &Value::from("un")),
+        "{r}"
+    );
+    let entities = snap["snapshot"]["counts"]["entities"].as_u64().unwrap();
+    // The same count as the command line's import of the same file.
+    let other = tempfile::tempdir().unwrap();
+    let o = kansa(
+        other.path(),
+        &[
+            "lists",
+            "import",
+            "--json",
+            lists.join("un").to_str().unwrap(),
+        ],
+    );
+    let cli: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        cli[0]["snapshot"]["counts"]["entities"].as_u64(),
+        Some(entities)
+    );
+    assert!(
+        !b.contains("uploads"),
+        "the upload's temporary path does not leak: {b}"
+    );
+    // Screening sees the new list without a restart.
+    let (st, b) = s.call(
+        "POST",
+        "/v1/screen",
+        Some(&alice),
+        Some(r#"{"name":"RI Won-ho","dob":"1964"}"#),
+    );
+    assert_eq!(st, 200, "{b}");
+    assert_eq!(json(&b)["matches"][0]["entity_id"], "un:KPi.033", "{b}");
+
+    // The same bytes again: unchanged.
+    let (st, b) = s.raw("POST", path, Some(&admin), Some(&un), oct);
+    assert_eq!(
+        (st, json(&b)["snapshots"][0]["status"].clone()),
+        (200, Value::from("unchanged")),
+        "{b}"
+    );
+
+    // A malformed list: refused with the file and record named; nothing stored.
+    let bad = std::fs::read(lists.join("malformed/csl.csv")).unwrap();
+    let (st, b) = s.raw(
+        "POST",
+        "/v1/lists/import?name=csl.csv&format=us-csl",
+        Some(&admin),
+        Some(&bad),
+        oct,
+    );
+    let err = json(&b)["error"].clone();
+    assert_eq!(
+        (st, &err["code"]),
+        (422, &Value::from("import_refused")),
+        "{b}"
+    );
+    let msg = err["message"].as_str().unwrap();
+    assert!(msg.contains("csl.csv") && msg.contains("line"), "{msg}");
+    // Not a list at all, a bad name, an unknown format, an empty body.
+    for (p, body, status, field) in [
+        (
+            "/v1/lists/import?name=notes.txt",
+            &b"hello, world"[..],
+            422,
+            "",
+        ),
+        (
+            "/v1/lists/import?name=..%2F..%2Fetc%2Fpasswd",
+            &un[..100],
+            422,
+            "name",
+        ),
+        (
+            "/v1/lists/import?name=x.xml&format=pdf",
+            &un[..100],
+            422,
+            "format",
+        ),
+        ("/v1/lists/import?name=x.xml", &b""[..], 400, ""),
+        ("/v1/lists/import", &un[..100], 400, ""),
+    ] {
+        let (st, b) = s.raw("POST", p, Some(&admin), Some(body), oct);
+        assert_eq!(st, status, "{p}: {b}");
+        if !field.is_empty() {
+            assert_eq!(json(&b)["error"]["field"], field, "{p}: {b}");
+        }
+    }
+    let (_, b) = s.call("GET", "/v1/lists", Some(&alice), None);
+    assert_eq!(json(&b)["snapshots"].as_array().unwrap().len(), 1, "{b}");
+    assert!(
+        std::fs::read_dir(d.join("uploads"))
+            .unwrap()
+            .next()
+            .is_none(),
+        "uploads are removed"
+    );
+    // Audited as the admin's act.
+    let o = kansa(d, &["audit", "log", "--limit", "1000", "--json"]);
+    let log: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let imports: Vec<&Value> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "lists.import")
+        .collect();
+    assert_eq!(imports.len(), 1, "{log}");
+    assert_eq!(imports[0]["actor"], "root");
+}
