@@ -60,6 +60,7 @@ impl Decider {
         mut seen: i64,
         mut ledger: Box<dyn Ledger>,
         rebuild: Rebuild,
+        residency: kansa_residency::Policy,
     ) -> Decider {
         let (tx, rx) = mpsc::sync_channel::<Job>(QUEUE);
         std::thread::Builder::new()
@@ -73,7 +74,14 @@ impl Decider {
                             Err(_) => break,
                         }
                     }
-                    decide_batch(&mut monitor, &mut seen, &mut ledger, batch, &rebuild);
+                    decide_batch(
+                        &mut monitor,
+                        &mut seen,
+                        &mut ledger,
+                        batch,
+                        &rebuild,
+                        &residency,
+                    );
                 }
             })
             .map(|_| ())
@@ -110,6 +118,7 @@ fn decide_batch(
     ledger: &mut Box<dyn Ledger>,
     batch: Vec<Job>,
     rebuild: &Rebuild,
+    residency: &kansa_residency::Policy,
 ) {
     let at = crate::state::now();
     let decided = ledger.write(|sql, _| {
@@ -140,7 +149,8 @@ fn decide_batch(
                 answers.push(Err(conflict(id, existing)));
                 continue;
             }
-            let d = monitor.decide(&j.event);
+            let mut d = monitor.decide(&j.event);
+            crate::transfer::apply(residency, &monitor.pack().vasps, &j.event, &mut d);
             let row = stored_row(&j.event, &d).map_err(corrupt)?;
             in_batch.insert(id.clone(), serde_json::to_value(&d).unwrap_or_default());
             rows.push(row);

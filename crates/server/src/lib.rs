@@ -14,6 +14,7 @@ pub mod nats;
 pub mod resources;
 pub mod screening;
 pub mod state;
+pub mod transfer;
 
 pub use app::{router, serve};
 pub use state::{AppState, Config};

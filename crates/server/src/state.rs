@@ -208,7 +208,11 @@ impl AppState {
         let ledger = open_ledger(&self.config)?;
         let (monitor, seen) = rebuild(ledger.as_ref())?;
         let _ = self.decider.set(crate::decider::Decider::start(
-            monitor, seen, ledger, rebuild,
+            monitor,
+            seen,
+            ledger,
+            rebuild,
+            self.config.residency.clone(),
         ));
         self.ready.store(true, Ordering::SeqCst);
         Ok(())

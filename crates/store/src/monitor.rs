@@ -61,19 +61,27 @@ pub fn decision_alert(r: &StoredDecision, at: &str) -> Option<(String, kansa_cas
 
 /// The audit record of a stored decision: subject `event:<id>`.
 pub fn decision_record(r: &StoredDecision, actor: &str) -> Record {
-    Record::new(
-        actor,
-        "decision",
-        format!("event:{}", r.event_id),
-        serde_json::json!({
-            "outcome": r.outcome,
-            "score": r.score,
-            "type": r.kind,
-            "customer": r.customer,
-            "event_sha256": to_hex(&kansa_audit::sha256(r.event.as_bytes())),
-            "decision_sha256": to_hex(&kansa_audit::sha256(r.decision.as_bytes())),
-        }),
-    )
+    let mut detail = serde_json::json!({
+        "outcome": r.outcome,
+        "score": r.score,
+        "type": r.kind,
+        "customer": r.customer,
+        "event_sha256": to_hex(&kansa_audit::sha256(r.event.as_bytes())),
+        "decision_sha256": to_hex(&kansa_audit::sha256(r.decision.as_bytes())),
+    });
+    // Personal data sent abroad (Travel Rule), or refused: in the entry
+    // itself, for an inspector reading the log.
+    if r.decision.contains("\"data_residency\"") {
+        if let Ok(d) = serde_json::from_str::<serde_json::Value>(&r.decision) {
+            if let Some(c) = d["controls"]
+                .as_array()
+                .and_then(|cs| cs.iter().find(|c| c["control"] == "data_residency"))
+            {
+                detail["transfer"] = c.clone();
+            }
+        }
+    }
+    Record::new(actor, "decision", format!("event:{}", r.event_id), detail)
 }
 
 /// One decided event as stored.

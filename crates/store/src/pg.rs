@@ -18,6 +18,8 @@ use std::sync::Mutex;
 
 /// The advisory lock every write transaction holds ("kansa" in ASCII).
 const WRITE_LOCK: i64 = 0x6b_616e_7361;
+/// Opens a write transaction holding [`WRITE_LOCK`].
+const BEGIN_WRITE: &str = "BEGIN; SELECT pg_advisory_xact_lock(461196129121)";
 
 /// The ledger's tables, one entry per schema version.
 const MIGRATIONS: &[&str] = &["CREATE TABLE monitor_events (
@@ -149,12 +151,14 @@ struct Conn {
     statements: HashMap<String, Statement>,
 }
 
-struct PgSql<'t, 'c> {
-    tx: &'t mut postgres::Transaction<'c>,
+/// Statements inside a transaction begun on `tx` (see
+/// [`PgLedger::in_transaction`]).
+struct PgSql<'t> {
+    tx: &'t mut Client,
     statements: &'t mut HashMap<String, Statement>,
 }
 
-impl PgSql<'_, '_> {
+impl PgSql<'_> {
     fn statement(&mut self, sql: &str) -> Result<Statement, StoreError> {
         if let Some(s) = self.statements.get(sql) {
             return Ok(s.clone());
@@ -169,7 +173,7 @@ fn refs(params: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
     params.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
 }
 
-impl Sql for PgSql<'_, '_> {
+impl Sql for PgSql<'_> {
     fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
         let st = self.statement(sql)?;
         Ok(self.tx.execute(&st, &refs(params))?)
@@ -218,8 +222,11 @@ impl std::fmt::Debug for PgLedger {
 }
 
 fn connect(url: &str) -> Result<Conn, StoreError> {
-    let client = Client::connect(url, NoTls)
+    let mut client = Client::connect(url, NoTls)
         .map_err(|e| StoreError::Postgres(format!("cannot connect to {}: {e}", redact(url))))?;
+    // Plans made for each execution's values: a statement prepared while
+    // the tables were small keeps no sequential scan once they are large.
+    client.batch_execute("SET plan_cache_mode = force_custom_plan")?;
     Ok(Conn {
         client,
         statements: HashMap::new(),
@@ -338,23 +345,25 @@ impl PgLedger {
     ) -> Result<(), StoreError> {
         self.with_conn(|c| {
             let Conn { client, statements } = c;
-            let mut tx = if write {
-                let mut tx = client.transaction()?;
-                tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
-                tx
+            // One round trip opens the transaction (and takes the lock).
+            client.batch_execute(if write {
+                BEGIN_WRITE
             } else {
-                client
-                    .build_transaction()
-                    .isolation_level(postgres::IsolationLevel::RepeatableRead)
-                    .read_only(true)
-                    .start()?
-            };
-            f(&mut PgSql {
-                tx: &mut tx,
-                statements,
+                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
             })?;
-            tx.commit()?;
-            Ok(())
+            let out = f(&mut PgSql {
+                tx: client,
+                statements,
+            });
+            match out {
+                Ok(()) => Ok(client.batch_execute("COMMIT")?),
+                Err(e) => {
+                    // Nothing of it stays; a broken connection is made
+                    // again on the next call.
+                    let _ = client.batch_execute("ROLLBACK");
+                    Err(e)
+                }
+            }
         })
     }
 }
@@ -362,6 +371,11 @@ impl PgLedger {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_write_transaction_takes_the_write_lock() {
+        assert!(BEGIN_WRITE.ends_with(&format!("pg_advisory_xact_lock({WRITE_LOCK})")));
+    }
 
     #[test]
     fn parameters_are_renumbered_for_postgresql() {

@@ -10,6 +10,7 @@ mod chain_api;
 mod lists_api;
 mod replicas;
 mod serve;
+mod travel;
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
