@@ -386,15 +386,7 @@ pub fn load(data: &Path) -> Result<(Graph, GraphMeta)> {
 /// Labels from the stored packs and the active sanctions lists, spread
 /// over clusters.
 pub fn load_labels(data: &Path, g: &Graph) -> Result<LabelLookup> {
-    Ok(LabelLookup::new(g, all_labels(data)?))
-}
-
-/// The stored packs' labels and the active lists' sanctioned addresses.
-fn all_labels(data: &Path) -> Result<Vec<kansa_chain::AddressLabel>> {
-    let store = open_store(data)?;
-    let mut all = store.labels()?;
-    all.extend(store.sanctions_address_labels()?);
-    Ok(all)
+    Ok(kansa_server::screening::labels(&open_store(data)?, g)?)
 }
 
 /// Whether a file holds transfers (CSV or JSON lines) rather than blocks:
@@ -657,7 +649,7 @@ fn labels(data: &Path, cmd: LabelsCommand) -> Result<bool> {
             Ok(true)
         }
         LabelsCommand::Ls { json: as_json } => {
-            let all = all_labels(data)?;
+            let all = open_store(data)?.all_address_labels()?;
             let mut counts: std::collections::BTreeMap<(String, String), usize> =
                 Default::default();
             for l in &all {

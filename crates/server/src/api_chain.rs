@@ -34,6 +34,13 @@ fn view(st: &AppState) -> ApiResult<Arc<ChainView>> {
     })
 }
 
+fn unknown_address(address: &str) -> ApiError {
+    ApiError::not_found(format!(
+        "address {} does not occur in the chain graph",
+        crate::app::clip(address)
+    ))
+}
+
 fn hops(field: &str, h: u32) -> ApiResult<u32> {
     if (1..=MAX_HOPS).contains(&h) {
         Ok(h)
@@ -91,12 +98,9 @@ pub async fn address(
     blocking(move || {
         let v = view(&st)?;
         let g = &v.graph;
-        let a = g.address_index(&address).ok_or_else(|| {
-            ApiError::not_found(format!(
-                "address {} does not occur in the chain graph",
-                crate::app::clip(&address)
-            ))
-        })?;
+        let a = g
+            .address_index(&address)
+            .ok_or_else(|| unknown_address(&address))?;
         #[derive(Serialize)]
         struct Out<'a> {
             #[serde(flatten)]
@@ -280,10 +284,7 @@ pub fn run_exposure(
     let h = hops("hops", p.hops.unwrap_or(6))?;
     let v = view(st)?;
     if v.graph.address_index(subject).is_none() && !subject.contains(':') {
-        return Err(ApiError::not_found(format!(
-            "address {} does not occur in the chain graph",
-            crate::app::clip(subject)
-        )));
+        return Err(unknown_address(subject));
     }
     kansa_trace::exposure(&v.graph, subject, dir, h, &v.labels, p.asset.as_deref()).map_err(|e| {
         let field = if e.starts_with("asset") {

@@ -27,9 +27,7 @@ pub const EXPOSURE_HOPS: u32 = 3;
 /// Labels from the stored packs and the active lists' sanctioned
 /// addresses, spread over the graph's clusters.
 pub fn labels(store: &Store, g: &Graph) -> Result<LabelLookup, StoreError> {
-    let mut all = store.labels()?;
-    all.extend(store.sanctions_address_labels()?);
-    Ok(LabelLookup::new(g, all))
+    Ok(LabelLookup::new(g, store.all_address_labels()?))
 }
 
 /// The data directory's transaction graph with its labels: what the

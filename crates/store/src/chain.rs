@@ -238,6 +238,14 @@ impl Store {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
+    /// Every label the chain reads: the stored packs' and the active
+    /// lists' sanctioned addresses.
+    pub fn all_address_labels(&self) -> Result<Vec<AddressLabel>, StoreError> {
+        let mut all = self.labels()?;
+        all.extend(self.sanctions_address_labels()?);
+        Ok(all)
+    }
+
     /// Labels for the crypto addresses of the active sanctions lists: each
     /// listed address becomes a `sanctions` label naming its entity.
     pub fn sanctions_address_labels(&self) -> Result<Vec<AddressLabel>, StoreError> {

@@ -22,7 +22,8 @@ pub(crate) fn with_chain(d: &Path) -> bool {
     true
 }
 
-fn label(d: &Path, file: &str, abuse: &str, name: &str, address: &str) {
+/// Imports a one-address label pack `file` into `d`.
+pub(crate) fn label(d: &Path, file: &str, abuse: &str, name: &str, address: &str) {
     let pack = d.join(file);
     std::fs::write(
         &pack,

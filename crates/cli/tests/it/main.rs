@@ -611,14 +611,7 @@ fn chain_import_query_trace_and_exposure_on_real_blocks() {
             .sum();
         assert!(sanctions >= 572, "{ls}");
     }
-    let pack = d.join("mine.yaml");
-    std::fs::write(
-        &pack,
-        format!("title: test pack\ncategory: user\nabuse: service_hack\nlabel: pretend theft\nsource: test\ntags:\n- address: {SATOSHI}\n  currency: BTC\n"),
-    )
-    .unwrap();
-    let o = kansa(d, &["chain", "labels", "import", pack.to_str().unwrap()]);
-    assert!(o.status.success());
+    chain_api::label(d, "mine.yaml", "service_hack", "pretend theft", SATOSHI);
     let e = stdout_json(&kansa(d, &["trace", "exposure", HAL, "--json"]));
     assert_eq!(e["categories"][0]["category"], "hack");
     assert_eq!(e["categories"][0]["direct"], 1_000_000_000u64);
