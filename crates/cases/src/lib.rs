@@ -453,6 +453,9 @@ pub struct Request {
     pub decided_by: Option<String>,
     #[serde(default)]
     pub decided_at: Option<String>,
+    /// `publish_rules`: the pack's TOML text (its SHA-256 is the subject).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pack: Option<String>,
 }
 
 /// Kinds of [`Request`].
@@ -485,6 +488,7 @@ impl Request {
             status: "pending".into(),
             decided_by: None,
             decided_at: None,
+            pack: None,
         })
     }
 

@@ -14,7 +14,7 @@
 //! | `withdrawal` | asset, amount; customer unless a wallet sends on its own (an unattributed outflow) |
 //! | `trade`, `login`, `kyc` | customer |
 //! | `balance` | wallet, asset, amount (the wallet's balance) |
-//! | `approval` | by, and wallet (with `action: "release_breaker"`) |
+//! | `approval` | by, and wallet (with `action: "release_breaker"`, the default) or pack and requested_by (with `action: "publish_rules"`: the pack's TOML text, put in force) |
 
 use crate::decimal::Decimal;
 use kansa_model::time::{parse_rfc3339, Millis};
@@ -255,7 +255,12 @@ impl Event {
             }
             EventType::Approval => {
                 require(text(&obj, "by")?, "by", kind)?;
-                require(wallet.as_ref(), "wallet", kind)?;
+                if text(&obj, "action")?.as_deref() == Some("publish_rules") {
+                    require(text(&obj, "pack")?, "pack", kind)?;
+                    require(text(&obj, "requested_by")?, "requested_by", kind)?;
+                } else {
+                    require(wallet.as_ref(), "wallet", kind)?;
+                }
             }
         }
         Ok(Event {

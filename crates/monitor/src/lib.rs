@@ -262,6 +262,7 @@ pub struct Monitor {
     hot_level: FxHashMap<String, u8>,
     address_cache: FxHashMap<u64, Arc<AddressRisk>>,
     customer_cache: FxHashMap<String, Arc<Vec<NameHit>>>,
+    published: Option<Published>,
 }
 
 impl std::fmt::Debug for Monitor {
@@ -288,37 +289,7 @@ pub struct StateSize {
 
 impl Monitor {
     pub fn new(pack: RulePack, screening: Box<dyn Screening>) -> Monitor {
-        let s = &pack.settings;
-        let settings_value = cel_map([
-            ("review_score", cel::Value::Int(s.review_score)),
-            ("hold_score", cel::Value::Int(s.hold_score)),
-            ("block_score", cel::Value::Int(s.block_score)),
-            (
-                "reference_currency",
-                cel::Value::from(s.reference_currency.clone()),
-            ),
-            (
-                "sanctioned_jurisdictions",
-                cel::Value::List(Arc::new(
-                    s.sanctioned_jurisdictions
-                        .iter()
-                        .map(|c| cel::Value::from(c.clone()))
-                        .collect(),
-                )),
-            ),
-            (
-                "structuring_threshold",
-                cel::Value::Float(s.structuring_threshold.to_f64()),
-            ),
-            (
-                "structuring_band",
-                cel::Value::Float(s.structuring_band.to_f64()),
-            ),
-            (
-                "hot_wallet_limit",
-                cel::Value::Float(s.hot_wallet_limit.to_f64()),
-            ),
-        ]);
+        let settings_value = settings_value(&pack);
         let mut wallets = FxHashMap::default();
         for w in &pack.wallets {
             wallets.insert(
@@ -343,9 +314,107 @@ impl Monitor {
             hot_level: FxHashMap::default(),
             address_cache: FxHashMap::default(),
             customer_cache: FxHashMap::default(),
+            published: None,
         }
     }
 
+    /// Puts a new rule pack in force, keeping the live state (windows,
+    /// balances, tripped breakers): wallets the pack registers are added
+    /// or take its kind and asset.
+    fn publish(&mut self, pack: RulePack, published: Published) {
+        self.settings_value = settings_value(&pack);
+        for w in &pack.wallets {
+            let state = self.wallets.entry(w.id.clone()).or_default();
+            state.kind = Some(w.kind);
+            state.asset = Some(w.asset.clone());
+        }
+        self.pack = pack;
+        self.published = Some(published);
+    }
+
+    /// How the pack in force came to be: None for the pack the monitor
+    /// started with.
+    pub fn published(&self) -> Option<&Published> {
+        self.published.as_ref()
+    }
+
+    /// The wallets the monitor knows, by id, with their breaker state.
+    pub fn wallets(&self) -> Vec<WalletStatus> {
+        let mut out: Vec<WalletStatus> = self
+            .wallets
+            .iter()
+            .map(|(id, w)| WalletStatus {
+                id: id.clone(),
+                kind: w.kind.map(WalletKind::as_str),
+                asset: w.asset.clone(),
+                balance: w.balance.map(|b| b.to_string()),
+                breaker: w.trip.clone(),
+            })
+            .collect();
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out
+    }
+}
+
+/// A rule pack put in force by an approval event.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Published {
+    /// The approval event.
+    pub event: String,
+    pub at: String,
+    pub sha256: Option<String>,
+    pub requested_by: String,
+    pub approved_by: String,
+}
+
+/// A wallet as the monitor sees it.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct WalletStatus {
+    pub id: String,
+    pub kind: Option<&'static str>,
+    pub asset: Option<String>,
+    /// The last known balance, in the asset's units.
+    pub balance: Option<String>,
+    /// Set while the breaker is tripped.
+    pub breaker: Option<Trip>,
+}
+
+/// The settings as rules read them (`settings.<name>`).
+fn settings_value(pack: &RulePack) -> cel::Value {
+    let s = &pack.settings;
+    cel_map([
+        ("review_score", cel::Value::Int(s.review_score)),
+        ("hold_score", cel::Value::Int(s.hold_score)),
+        ("block_score", cel::Value::Int(s.block_score)),
+        (
+            "reference_currency",
+            cel::Value::from(s.reference_currency.clone()),
+        ),
+        (
+            "sanctioned_jurisdictions",
+            cel::Value::List(Arc::new(
+                s.sanctioned_jurisdictions
+                    .iter()
+                    .map(|c| cel::Value::from(c.clone()))
+                    .collect(),
+            )),
+        ),
+        (
+            "structuring_threshold",
+            cel::Value::Float(s.structuring_threshold.to_f64()),
+        ),
+        (
+            "structuring_band",
+            cel::Value::Float(s.structuring_band.to_f64()),
+        ),
+        (
+            "hot_wallet_limit",
+            cel::Value::Float(s.hot_wallet_limit.to_f64()),
+        ),
+    ])
+}
+
+impl Monitor {
     pub fn pack(&self) -> &RulePack {
         &self.pack
     }
@@ -702,17 +771,67 @@ impl Monitor {
 
     fn approval(&mut self, e: &Event, d: &mut Decision) {
         let by = e.extra_str("by").unwrap_or_default().to_string();
-        let wid = e.wallet.clone().unwrap_or_default();
-        let action = e.extra_str("action").unwrap_or("release_breaker");
-        if action != "release_breaker" {
-            d.failures.push(RuleFailure {
+        match e.extra_str("action").unwrap_or("release_breaker") {
+            "release_breaker" => self.release_breaker(e, by, d),
+            "publish_rules" => self.publish_rules(e, by, d),
+            action => d.failures.push(RuleFailure {
                 scenario: "custody".into(),
                 rule: "approval".into(),
                 line: 0,
-                error: format!("unknown approval action {action:?} (known: release_breaker)"),
-            });
+                error: format!(
+                    "unknown approval action {action:?} (known: release_breaker, publish_rules)"
+                ),
+            }),
+        }
+    }
+
+    /// An approved rule pack (`pack`: its TOML text) put in force; the
+    /// requester (`requested_by`) and the approver (`by`) must differ.
+    fn publish_rules(&mut self, e: &Event, by: String, d: &mut Decision) {
+        let requested_by = e.extra_str("requested_by").unwrap_or_default().to_string();
+        let sha256 = e.extra_str("pack_sha256").map(str::to_string);
+        let what = sha256.as_deref().unwrap_or(&e.id).to_string();
+        let mut control = |outcome, detail| {
+            d.controls.push(Control {
+                control: "rule_pack".into(),
+                outcome,
+                detail,
+            })
+        };
+        if requested_by.is_empty() || requested_by == by {
+            control(
+                Outcome::Review,
+                format!("rule pack {what} not published: requested by {requested_by:?} and approved by {by:?}, two different people are needed"),
+            );
             return;
         }
+        let text = e.extra_str("pack").unwrap_or_default();
+        match RulePack::parse(text, &format!("rule pack {what}")) {
+            Err(err) => control(Outcome::Review, format!("not published: {err}")),
+            Ok(pack) => {
+                control(
+                    Outcome::Approve,
+                    format!(
+                        "rule pack {:?} ({what}) in force: {} rules, {} wallets; requested by {requested_by}, approved by {by}",
+                        pack.name,
+                        pack.rules.len(),
+                        pack.wallets.len()
+                    ),
+                );
+                let published = Published {
+                    event: e.id.clone(),
+                    at: format_rfc3339(e.time),
+                    sha256,
+                    requested_by,
+                    approved_by: by,
+                };
+                self.publish(pack, published);
+            }
+        }
+    }
+
+    fn release_breaker(&mut self, e: &Event, by: String, d: &mut Decision) {
+        let wid = e.wallet.clone().unwrap_or_default();
         let Some(w) = self.wallets.get_mut(&wid) else {
             d.controls.push(Control {
                 control: "circuit_breaker".into(),

@@ -8,7 +8,7 @@ use crate::extract::{ApiJson, ApiQuery, ApiText};
 use crate::state::{AppState, Caller};
 use axum::extract::{Path, State};
 use axum::Json;
-use kansa_monitor::{Decision, Event};
+use kansa_monitor::Decision;
 use kansa_screen::{Query, DEFAULT_THRESHOLD};
 use kansa_store::LedgerExt;
 use serde::{Deserialize, Serialize};
@@ -26,7 +26,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
         .map_err(ApiError::internal)?
 }
 
-fn not_ready(st: &AppState) -> ApiError {
+pub(crate) fn not_ready(st: &AppState) -> ApiError {
     match crate::state::lock(&st.startup_error).clone() {
         Some(e) => ApiError::not_ready(format!("the service could not start: {e}")),
         None => ApiError::not_ready("the service is still loading the lists and the event log"),
@@ -539,7 +539,10 @@ pub async fn post_event(
     ApiText(body): ApiText,
 ) -> ApiResult<Json<Decision>> {
     caller.need(Need::Decide)?;
-    let event = Event::parse(body.trim()).map_err(|e| ApiError::field("event", e.to_string()))?;
+    let event = crate::decisions::client_event(body.trim()).map_err(|e| {
+        let field = e.field.clone().unwrap_or_else(|| "event".into());
+        ApiError::field(&field, e.to_string())
+    })?;
     let decider = st.decider().ok_or_else(|| not_ready(&st))?;
     Ok(Json(decider.decide(event, &caller.user).await?))
 }
@@ -640,6 +643,35 @@ pub async fn decision(
         Ok(Json(v))
     })
     .await
+}
+
+/// The custody register's wallets with their breakers (`breaker` set
+/// while one is tripped: when, by which event, why, who has released it),
+/// as of the last stored decision. A tripped breaker is lifted by an
+/// approved `lift_breaker` request.
+#[utoipa::path(get, path = "/v1/wallets", tag = "monitoring",
+    responses((status = 200, body = Vec<Object>), (status = 503, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn wallets(st: St, caller: Caller) -> ApiResult<Json<Vec<kansa_monitor::WalletStatus>>> {
+    caller.need(Need::Read)?;
+    let decider = st.decider().ok_or_else(|| not_ready(&st))?;
+    Ok(Json(decider.look().await?.wallets))
+}
+
+/// The rule pack in force: its name, its rules, and how it came in force
+/// (`published`: the approved `publish_rules` request's pack SHA-256,
+/// requester and approver; absent for the pack the service started with).
+#[utoipa::path(get, path = "/v1/rules", tag = "monitoring",
+    responses((status = 200, body = Object), (status = 503, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn rules(st: St, caller: Caller) -> ApiResult<Json<serde_json::Value>> {
+    caller.need(Need::Read)?;
+    let decider = st.decider().ok_or_else(|| not_ready(&st))?;
+    let mut v = serde_json::to_value(decider.look().await?).map_err(ApiError::internal)?;
+    if let Some(o) = v.as_object_mut() {
+        o.remove("wallets");
+    }
+    Ok(Json(v))
 }
 
 // ---------------------------------------------------------------- customers

@@ -393,10 +393,70 @@ pub async fn reject(
 #[serde(deny_unknown_fields)]
 pub struct NewRequest {
     /// release_hold (subject: the held event id), publish_rules (the
-    /// pack's SHA-256), lift_breaker (the wallet).
+    /// pack's SHA-256, computed from `pack` when left out), lift_breaker
+    /// (the wallet, which must be stopped by its breaker).
     pub kind: String,
+    #[serde(default)]
     pub subject: String,
     pub reason: String,
+    /// publish_rules: the rule pack's TOML text, checked whole (CEL,
+    /// fields, amounts) before the request is stored.
+    pub pack: Option<String>,
+}
+
+/// Checks what a request names before it is stored: the pack of a
+/// publish_rules request (its subject becomes the pack's SHA-256), the
+/// stopped wallet of a lift_breaker request.
+async fn check_request(st: &Arc<AppState>, r: &mut NewRequest) -> Result<(), ApiError> {
+    if r.kind != "publish_rules" && r.pack.is_some() {
+        return Err(ApiError::field(
+            "pack",
+            "only publish_rules requests carry a pack",
+        ));
+    }
+    match r.kind.as_str() {
+        "publish_rules" => {
+            let text = r.pack.as_deref().ok_or_else(|| {
+                ApiError::field(
+                    "pack",
+                    "a publish_rules request carries the pack's TOML text in `pack`",
+                )
+            })?;
+            let sha = kansa_audit::to_hex(&kansa_audit::sha256(text.as_bytes()));
+            let given = r.subject.trim();
+            if !given.is_empty() && !given.eq_ignore_ascii_case(&sha) {
+                return Err(ApiError::field(
+                    "subject",
+                    format!("the pack's SHA-256 is {sha}, not {given}"),
+                ));
+            }
+            kansa_monitor::RulePack::parse(text, "pack")
+                .map_err(|e| ApiError::field("pack", e.to_string()))?;
+            r.subject = sha;
+        }
+        "lift_breaker" => {
+            let decider = st.decider().ok_or_else(|| crate::api::not_ready(st))?;
+            let view = decider.look().await?;
+            let wallet = r.subject.trim();
+            match view.wallets.iter().find(|w| w.id == wallet) {
+                None => {
+                    return Err(ApiError::field(
+                        "subject",
+                        format!("no wallet {wallet:?} in the custody register"),
+                    ))
+                }
+                Some(w) if w.breaker.is_none() => {
+                    return Err(ApiError::field(
+                        "subject",
+                        format!("the breaker of wallet {wallet} is not tripped"),
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Ask for something that needs a second person.
@@ -406,11 +466,13 @@ pub struct NewRequest {
 pub async fn create_request(
     st: St,
     caller: Caller,
-    ApiJson(r): ApiJson<NewRequest>,
+    ApiJson(mut r): ApiJson<NewRequest>,
 ) -> ApiResult<Json<Request>> {
     caller.need(Need::Work)?;
-    let req =
+    check_request(&st, &mut r).await?;
+    let mut req =
         Request::new(&r.kind, &r.subject, &r.reason, &caller.user, &now()).map_err(case_error)?;
+    req.pack = r.pack;
     // The checks and the insert under one lock: two people asking at once
     // make one request.
     blocking(move || {
@@ -476,14 +538,81 @@ pub async fn list_requests(
     .await
 }
 
+/// A request as decided, with what its approval did.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct RequestDecided {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub request: Request,
+    /// lift_breaker and publish_rules: the decisions of the approval
+    /// events the approval made (the breaker released, the pack in force).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>)]
+    pub effect: Vec<serde_json::Value>,
+}
+
+/// The approval events that carry out an approved request: a breaker is
+/// released by the requester and the approver, a pack is put in force
+/// naming both. Their ids derive from the request, so approving again
+/// (after a failure half-way) finds them decided and does not repeat them.
+fn effect_events(r: &Request, approver: &str) -> Vec<serde_json::Value> {
+    let at = now();
+    match r.kind.as_str() {
+        "lift_breaker" => [&r.requested_by, approver]
+            .iter()
+            .enumerate()
+            .map(|(i, by)| {
+                serde_json::json!({
+                    "id": format!("request:{}:release:{}", r.id, i + 1),
+                    "type": "approval", "time": at, "action": "release_breaker",
+                    "wallet": r.subject, "by": by, "request": r.id,
+                })
+            })
+            .collect(),
+        "publish_rules" => vec![serde_json::json!({
+            "id": format!("request:{}:publish", r.id),
+            "type": "approval", "time": at, "action": "publish_rules",
+            "by": approver, "requested_by": r.requested_by,
+            "pack": r.pack.clone().unwrap_or_default(), "pack_sha256": r.subject,
+            "request": r.id,
+        })],
+        _ => Vec::new(),
+    }
+}
+
 async fn decide(
     st: Arc<AppState>,
     caller: Caller,
     id: i64,
     approve: bool,
-) -> ApiResult<Json<Request>> {
+) -> ApiResult<Json<RequestDecided>> {
     caller.need(Need::Read)?;
     let may = allows(caller.role, Need::Approve);
+    let mut effect = Vec::new();
+    if approve {
+        let st2 = st.clone();
+        let pending = blocking(move || Ok(st2.ledger().request(id)?)).await?;
+        if let Some(r) = pending.filter(|r| r.status == "pending") {
+            let events = effect_events(&r, &caller.user);
+            if !events.is_empty() {
+                // Four eyes first: a refused approval changes nothing.
+                r.clone()
+                    .decide(true, &caller.user, may, caller.role.as_str(), &now())
+                    .map_err(case_error)?;
+                let decider = st.decider().ok_or_else(|| crate::api::not_ready(&st))?;
+                for v in events {
+                    let e = kansa_monitor::Event::from_json(v).map_err(ApiError::internal)?;
+                    match decider.decide(e, &caller.user).await {
+                        Ok(d) => effect.push(serde_json::to_value(d).map_err(ApiError::internal)?),
+                        Err(e) if e.code == "event_already_decided" => {
+                            effect.push(e.existing.unwrap_or_default())
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+        }
+    }
     blocking(move || {
         let r = st.ledger_as(&caller.user, |store| {
             store.decide_request(id, approve, may, caller.role.as_str(), &now())
@@ -491,7 +620,7 @@ async fn decide(
         match r? {
             None => Err(ApiError::not_found(format!("no request {id}"))),
             Some(Err(e)) => Err(case_error(e)),
-            Some(Ok(r)) => Ok(Json(r)),
+            Some(Ok(request)) => Ok(Json(RequestDecided { request, effect })),
         }
     })
     .await
@@ -505,7 +634,7 @@ pub async fn approve_request(
     st: St,
     caller: Caller,
     Path(id): Path<i64>,
-) -> ApiResult<Json<Request>> {
+) -> ApiResult<Json<RequestDecided>> {
     decide(st.0, caller, id, true).await
 }
 
@@ -517,7 +646,7 @@ pub async fn reject_request(
     st: St,
     caller: Caller,
     Path(id): Path<i64>,
-) -> ApiResult<Json<Request>> {
+) -> ApiResult<Json<RequestDecided>> {
     decide(st.0, caller, id, false).await
 }
 

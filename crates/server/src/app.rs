@@ -63,6 +63,8 @@ pub fn openapi_router() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(api::post_event))
         .routes(routes!(api::decisions))
         .routes(routes!(api::decision))
+        .routes(routes!(api::wallets))
+        .routes(routes!(api::rules))
         .routes(routes!(api::customer))
         .routes(routes!(api_chain::summary))
         .routes(routes!(api_chain::address))

@@ -32,10 +32,63 @@ struct Job {
     reply: oneshot::Sender<Result<Decision, ApiError>>,
 }
 
+/// What the monitor holds that callers may look at: the rule pack in force
+/// and the wallets with their breakers, as of the last stored decision.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MonitorView {
+    /// The pack's name.
+    pub pack: String,
+    /// How it came in force (None: the pack the service started with).
+    pub published: Option<kansa_monitor::Published>,
+    pub rules: Vec<RuleView>,
+    pub wallets: Vec<kansa_monitor::WalletStatus>,
+}
+
+/// One rule of the pack in force.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RuleView {
+    pub scenario: String,
+    pub id: String,
+    pub when: String,
+    pub score: i64,
+    pub outcome: Option<kansa_monitor::Outcome>,
+    pub types: Vec<String>,
+}
+
+impl MonitorView {
+    fn of(m: &Monitor) -> MonitorView {
+        MonitorView {
+            pack: m.pack().name.clone(),
+            published: m.published().cloned(),
+            rules: m
+                .pack()
+                .rules
+                .iter()
+                .map(|r| RuleView {
+                    scenario: r.scenario.clone(),
+                    id: r.id.clone(),
+                    when: r.when.clone(),
+                    score: r.score,
+                    outcome: r.outcome,
+                    types: r.types.clone(),
+                })
+                .collect(),
+            wallets: m.wallets(),
+        }
+    }
+}
+
+// Decisions are the common case: kept inline, not boxed per event.
+#[allow(clippy::large_enum_variant)]
+enum Work {
+    Decide(Job),
+    Look(oneshot::Sender<Result<MonitorView, ApiError>>),
+}
+
 /// A handle to the deciding thread.
 #[derive(Debug, Clone)]
 pub struct Decider {
-    tx: mpsc::SyncSender<Job>,
+    tx: mpsc::SyncSender<Work>,
 }
 
 /// Makes a monitor whose windows hold every stored event, and the last
@@ -62,26 +115,44 @@ impl Decider {
         rebuild: Rebuild,
         residency: kansa_residency::Policy,
     ) -> Decider {
-        let (tx, rx) = mpsc::sync_channel::<Job>(QUEUE);
+        let (tx, rx) = mpsc::sync_channel::<Work>(QUEUE);
         std::thread::Builder::new()
             .name("kansa-decider".into())
             .spawn(move || {
                 while let Ok(first) = rx.recv() {
-                    let mut batch = vec![first];
-                    while batch.len() < BATCH {
-                        match rx.try_recv() {
-                            Ok(j) => batch.push(j),
-                            Err(_) => break,
+                    let mut batch = Vec::new();
+                    let mut looks = Vec::new();
+                    let mut next = Some(first);
+                    while let Some(w) = next.take() {
+                        match w {
+                            Work::Decide(j) => batch.push(j),
+                            Work::Look(reply) => looks.push(reply),
+                        }
+                        if batch.len() < BATCH {
+                            next = rx.try_recv().ok();
                         }
                     }
-                    decide_batch(
-                        &mut monitor,
-                        &mut seen,
-                        &mut ledger,
-                        batch,
-                        &rebuild,
-                        &residency,
-                    );
+                    if !batch.is_empty() {
+                        decide_batch(
+                            &mut monitor,
+                            &mut seen,
+                            &mut ledger,
+                            batch,
+                            &rebuild,
+                            &residency,
+                        );
+                    }
+                    if !looks.is_empty() {
+                        // What other replicas decided counts too.
+                        let caught_up =
+                            ledger.write(|sql, _| catch_up(&mut monitor, &mut seen, sql));
+                        for reply in looks {
+                            let _ = reply.send(match &caught_up {
+                                Ok(()) => Ok(MonitorView::of(&monitor)),
+                                Err(e) => Err(ApiError::internal(e)),
+                            });
+                        }
+                    }
                 }
             })
             .map(|_| ())
@@ -93,11 +164,11 @@ impl Decider {
     pub async fn decide(&self, event: Event, actor: &str) -> Result<Decision, ApiError> {
         let (reply, answer) = oneshot::channel();
         self.tx
-            .try_send(Job {
+            .try_send(Work::Decide(Job {
                 event,
                 actor: actor.to_string(),
                 reply,
-            })
+            }))
             .map_err(|e| match e {
                 mpsc::TrySendError::Full(_) => ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
@@ -109,6 +180,42 @@ impl Decider {
         answer
             .await
             .map_err(|_| ApiError::internal("the decider dropped a request"))?
+    }
+
+    /// The rule pack in force and the wallets, once the decider has
+    /// applied every stored decision.
+    pub async fn look(&self) -> Result<MonitorView, ApiError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx.try_send(Work::Look(reply)).map_err(|e| match e {
+            mpsc::TrySendError::Full(_) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "overloaded",
+                "too many events are waiting for a decision; retry later",
+            ),
+            mpsc::TrySendError::Disconnected(_) => ApiError::internal("the decider stopped"),
+        })?;
+        answer
+            .await
+            .map_err(|_| ApiError::internal("the decider dropped a request"))?
+    }
+}
+
+/// Applies to the monitor's windows what other replicas stored since this
+/// one last looked.
+fn catch_up(
+    monitor: &mut Monitor,
+    seen: &mut i64,
+    sql: &mut dyn kansa_store::sql::Sql,
+) -> Result<(), kansa_store::StoreError> {
+    loop {
+        let rows = ops::decisions_after(sql, *seen, 10_000)?;
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
+        *seen = last.seq;
+        for r in &rows {
+            crate::decisions::apply(monitor, r).map_err(corrupt)?;
+        }
     }
 }
 
@@ -124,14 +231,7 @@ fn decide_batch(
     let decided = ledger.write(|sql, _| {
         // What other replicas stored since this one last looked goes into
         // the windows first, under the same lock as the batch.
-        loop {
-            let rows = ops::decisions_after(sql, *seen, 10_000)?;
-            let Some(last) = rows.last() else { break };
-            *seen = last.seq;
-            for r in &rows {
-                crate::decisions::apply(monitor, r).map_err(corrupt)?;
-            }
-        }
+        catch_up(monitor, seen, sql)?;
         let mut answers: Vec<Result<Decision, ApiError>> = Vec::with_capacity(batch.len());
         let mut rows = Vec::new();
         let mut actors = Vec::new();

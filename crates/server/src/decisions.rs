@@ -1,6 +1,6 @@
 //! Decided events as the store keeps them.
 
-use kansa_monitor::{Decision, Event};
+use kansa_monitor::{Decision, Event, EventError, EventType};
 use kansa_store::StoredDecision;
 
 /// An event and its decision as the store keeps them.
@@ -16,6 +16,21 @@ pub fn stored_row(e: &Event, d: &Decision) -> Result<StoredDecision, serde_json:
         event: serde_json::to_string(&e.raw)?,
         decision: serde_json::to_string(d)?,
     })
+}
+
+/// An event as a client sends it (HTTP or NATS). Approval events are
+/// refused: the service makes them itself when a second person approves a
+/// `lift_breaker` or `publish_rules` request, so that no single caller
+/// releases a breaker or changes the rules.
+pub fn client_event(text: &str) -> Result<Event, EventError> {
+    let e = Event::parse(text)?;
+    if e.kind == EventType::Approval {
+        return Err(EventError {
+            field: Some("type".into()),
+            message: "approval events come from approved four-eyes requests (POST /v1/requests with kind lift_breaker or publish_rules)".into(),
+        });
+    }
+    Ok(e)
 }
 
 /// Decides a stored event again, so that the monitor's windows hold it.

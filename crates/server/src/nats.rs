@@ -10,7 +10,6 @@
 use crate::state::{now, AppState};
 use async_nats::jetstream::{self, consumer::pull, consumer::AckPolicy, AckKind};
 use futures_util::StreamExt;
-use kansa_monitor::Event;
 use kansa_store::LedgerExt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -141,7 +140,7 @@ async fn ack(m: &jetstream::Message, kind: AckKind) {
 async fn handle(st: &Arc<AppState>, actor: &str, m: jetstream::Message) {
     let seq = m.info().map(|i| i.stream_sequence).unwrap_or(0);
     let text = String::from_utf8_lossy(&m.payload);
-    let event = match Event::parse(text.trim()) {
+    let event = match crate::decisions::client_event(text.trim()) {
         Ok(e) => e,
         Err(e) => {
             // A malformed event is never retried: it is audited with what
@@ -221,7 +220,8 @@ pub struct Published {
 pub async fn publish(cfg: &NatsConfig, lines: &[(usize, String)]) -> Result<Published, String> {
     let mut events = Vec::with_capacity(lines.len());
     for (n, line) in lines {
-        let e = Event::parse(line.trim()).map_err(|e| format!("line {n}: {e}"))?;
+        let e =
+            crate::decisions::client_event(line.trim()).map_err(|e| format!("line {n}: {e}"))?;
         events.push((e, line.trim()));
     }
     let (client, js, _stream) = stream(cfg).await?;

@@ -7,6 +7,7 @@
 mod audit;
 mod browser;
 mod chain_api;
+mod four_eyes;
 mod lists_api;
 mod replicas;
 mod serve;

@@ -483,3 +483,95 @@ fn travel_rule_data_is_checked_per_counterparty() {
     // No counterparty named: nothing to check.
     assert_eq!(m.decide(&w("5", "")).outcome, Outcome::Approve);
 }
+
+#[test]
+fn an_approved_rule_pack_is_put_in_force_keeping_the_windows() {
+    let first = r#"
+name = "first"
+[[scenario]]
+id = "s"
+  [[scenario.rule]]
+  id = "big"
+  when = "event.amount > 100.0"
+  score = 50
+"#;
+    let second = r#"
+name = "second"
+[[wallet]]
+id = "cold-2"
+kind = "cold"
+asset = "BTC"
+[[scenario]]
+id = "s"
+  [[scenario.rule]]
+  id = "third-deposit-today"
+  when = "customer.inflow.h24.count >= 3"
+  outcome = "hold"
+"#;
+    let mut m = with_pack(first);
+    let dep = |id: &str, amount: &str| {
+        ev(&format!(
+            r#"{{"id":"{id}","type":"deposit","time":"2024-06-01T0{id}:00:00Z","customer":"c","asset":"BTC","amount":"{amount}"}}"#
+        ))
+    };
+    assert_eq!(fired(&m.decide(&dep("1", "500"))), ["big"]);
+    assert_eq!(fired(&m.decide(&dep("2", "5"))), Vec::<String>::new());
+    let publish = |id: &str, requested_by: &str, by: &str, pack: &str| {
+        let v = serde_json::json!({
+            "id": id, "type": "approval", "time": "2024-06-01T03:00:00Z",
+            "action": "publish_rules", "by": by, "requested_by": requested_by,
+            "pack": pack, "pack_sha256": "abc",
+        });
+        ev(&v.to_string())
+    };
+    // One person alone publishes nothing.
+    let d = m.decide(&publish("p1", "alice", "alice", second));
+    assert_eq!(d.outcome, Outcome::Review);
+    assert!(
+        d.controls[0].detail.contains("two different people"),
+        "{}",
+        d.controls[0].detail
+    );
+    assert_eq!(m.pack().name, "first");
+    assert!(m.published().is_none());
+    // A pack that does not load is not published, and says where it fails.
+    let d = m.decide(&publish("p2", "alice", "bob", "[[scenario]]\nid = 3\n"));
+    assert_eq!(d.outcome, Outcome::Review);
+    assert!(
+        d.controls[0].detail.contains("line 2"),
+        "{}",
+        d.controls[0].detail
+    );
+    assert_eq!(m.pack().name, "first");
+    // Approved by a second person: in force, with the windows kept.
+    let d = m.decide(&publish("p3", "alice", "bob", second));
+    assert_eq!(d.outcome, Outcome::Approve, "{:?}", d.controls);
+    assert_eq!(d.controls[0].control, "rule_pack");
+    assert_eq!(m.pack().name, "second");
+    let p = m.published().expect("published");
+    assert_eq!(
+        (
+            p.requested_by.as_str(),
+            p.approved_by.as_str(),
+            p.sha256.as_deref()
+        ),
+        ("alice", "bob", Some("abc"))
+    );
+    assert!(m
+        .wallets()
+        .iter()
+        .any(|w| w.id == "cold-2" && w.kind == Some("cold")));
+    let d = m.decide(&dep("4", "500"));
+    assert_eq!(
+        fired(&d),
+        ["third-deposit-today"],
+        "the old rule is gone, the count kept"
+    );
+    assert_eq!(d.outcome, Outcome::Hold);
+    // An approval event for publishing without its pack is refused whole.
+    let e = Event::parse(
+        r#"{"id":"p4","type":"approval","time":"2024-06-01T05:00:00Z","action":"publish_rules","by":"bob","requested_by":"alice"}"#,
+    )
+    .expect_err("no pack");
+    assert_eq!(e.field.as_deref(), Some("pack"));
+}
