@@ -204,7 +204,7 @@ pub fn run(a: MonitorBenchArgs) -> Result<bool> {
         let mut rows = Vec::with_capacity(chunk.len());
         for e in chunk {
             let d = m.decide(e);
-            rows.push(stored_row(e, &d)?);
+            rows.push(stored_row(e, &d, None).map_err(anyhow::Error::msg)?);
         }
         store.record_decisions(&rows, &crate::lists_cmd::now_rfc3339())?;
     }

@@ -371,21 +371,27 @@ pub fn run(data: &Path, cmd: MonitorCommand) -> Result<bool> {
             let (events, mut m, mut p) = args.open(data)?;
             let mut store = open_store(data)?;
             // Rebuild the windows from the stored events, in the order decided.
-            kansa_server::decisions::replay(&store, &mut m).map_err(anyhow::Error::msg)?;
+            kansa_server::decisions::replay(&store, &mut m, store.sealer())
+                .map_err(anyhow::Error::msg)?;
             for chunk in events.chunks(BATCH) {
                 let mut decided = Vec::with_capacity(chunk.len());
                 let mut rows = Vec::with_capacity(chunk.len());
                 for e in chunk {
                     let d = match store.decision(&e.id)? {
                         Some(stored) => {
-                            let mut d: Decision = serde_json::from_str(&stored.decision)?;
+                            let (_, d) = kansa_server::decisions::opened(&stored, store.sealer())
+                                .map_err(anyhow::Error::msg)?;
+                            let mut d: Decision = serde_json::from_value(d)?;
                             d.duplicate = true;
                             d
                         }
                         None => {
                             let d = m.decide(e);
                             if !d.duplicate {
-                                rows.push(stored_row(e, &d)?);
+                                rows.push(
+                                    stored_row(e, &d, store.sealer())
+                                        .map_err(anyhow::Error::msg)?,
+                                );
                             }
                             d
                         }
@@ -426,10 +432,12 @@ pub fn run(data: &Path, cmd: MonitorCommand) -> Result<bool> {
             if rows.len() > limit {
                 rows.drain(..rows.len() - limit);
             }
-            let decisions: Vec<Decision> = rows
-                .iter()
-                .map(|r| serde_json::from_str(&r.decision))
-                .collect::<Result<_, _>>()?;
+            let mut decisions: Vec<Decision> = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let (_, d) = kansa_server::decisions::opened(r, store.sealer())
+                    .map_err(anyhow::Error::msg)?;
+                decisions.push(serde_json::from_value(d)?);
+            }
             if as_json {
                 json(&decisions)?;
             } else {

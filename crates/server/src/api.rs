@@ -598,7 +598,9 @@ pub async fn decisions(
             for r in rows {
                 if p.outcome.as_deref().is_none_or(|o| r.outcome == o) && out.len() < limit {
                     after = r.seq;
-                    out.push(serde_json::from_str(&r.decision).map_err(ApiError::internal)?);
+                    let (_, d) = crate::decisions::opened(&r, st.config.sealer.as_ref())
+                        .map_err(ApiError::internal)?;
+                    out.push(d);
                 }
             }
         }
@@ -628,10 +630,10 @@ pub async fn decision(
         let d = store
             .decision(&id)?
             .ok_or_else(|| ApiError::not_found(format!("no decision for event {id:?}")))?;
-        let mut v: serde_json::Value =
-            serde_json::from_str(&d.decision).map_err(ApiError::internal)?;
+        let (received, mut v) =
+            crate::decisions::opened(&d, st.config.sealer.as_ref()).map_err(ApiError::internal)?;
         // The event as received, for the picture of its path.
-        v["received"] = serde_json::from_str(&d.event).map_err(ApiError::internal)?;
+        v["received"] = received;
         // A hold released by two people says so.
         if let Some(r) = store
             .requests(Some("approved"), Some("release_hold"), Some(&id))?

@@ -34,24 +34,38 @@ fn case_error(e: CaseError) -> ApiError {
     ApiError::new(status, code, e.to_string())
 }
 
-/// Runs a change of case `id` as the caller, audited as `action`.
-async fn change<T: Send + 'static>(
+/// A case as shown: the decisions copied into its evidence keep their
+/// personal values sealed as the log does; they are opened here.
+fn shown(st: &AppState, mut c: Case) -> Result<Case, ApiError> {
+    for e in c.evidence.iter_mut().filter(|e| e.kind == "decision") {
+        crate::decisions::open_decision(&e.reference, &mut e.detail, st.config.sealer.as_ref())
+            .map_err(ApiError::internal)?;
+    }
+    Ok(c)
+}
+
+/// Runs a change of case `id` as the caller, audited as `action`; answers
+/// the changed case.
+async fn change(
     st: Arc<AppState>,
     caller: Caller,
     id: i64,
     action: &'static str,
     detail: serde_json::Value,
-    f: impl FnOnce(&mut Case, &Caller, &str) -> Result<T, CaseError> + Send + 'static,
-) -> ApiResult<T> {
+    f: impl FnOnce(&mut Case, &Caller, &str) -> Result<(), CaseError> + Send + 'static,
+) -> ApiResult<Json<Case>> {
     blocking(move || {
         let at = now();
         let r = st.ledger_as(&caller.user, |store| {
-            store.update_case(id, &at, action, detail, |c| f(c, &caller, &at))
+            store.update_case(id, &at, action, detail, |c| {
+                f(c, &caller, &at)?;
+                Ok(c.clone())
+            })
         });
         match r? {
             None => Err(ApiError::not_found(format!("no case {id}"))),
             Some(Err(e)) => Err(case_error(e)),
-            Some(Ok(v)) => Ok(v),
+            Some(Ok(c)) => Ok(Json(shown(&st, c)?)),
         }
     })
     .await
@@ -88,11 +102,13 @@ pub async fn list(
     };
     let limit = p.limit.unwrap_or(100).clamp(1, 1000);
     blocking(move || {
-        Ok(Json(st.ledger().cases(
-            status,
-            p.subject.as_deref(),
-            limit,
-        )?))
+        let cases = st.ledger().cases(status, p.subject.as_deref(), limit)?;
+        Ok(Json(
+            cases
+                .into_iter()
+                .map(|c| shown(&st, c))
+                .collect::<Result<_, _>>()?,
+        ))
     })
     .await
 }
@@ -104,10 +120,11 @@ pub async fn list(
 pub async fn get(st: St, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Case>> {
     caller.need(Need::Read)?;
     blocking(move || {
-        st.store()
+        let c = st
+            .store()
             .case(id)?
-            .map(Json)
-            .ok_or_else(|| ApiError::not_found(format!("no case {id}")))
+            .ok_or_else(|| ApiError::not_found(format!("no case {id}")))?;
+        Ok(Json(shown(&st, c)?))
     })
     .await
 }
@@ -142,7 +159,7 @@ pub async fn assign(
     let detail = serde_json::json!({ "to": r.to });
     change(st.0, caller, id, "case.assign", detail, move |c, _, at| {
         c.assign(r.to.as_deref(), at)?;
-        Ok(Json(c.clone()))
+        Ok(())
     })
     .await
 }
@@ -168,7 +185,7 @@ pub async fn note(
     let detail = serde_json::json!({ "chars": r.text.chars().count() });
     change(st.0, caller, id, "case.note", detail, move |c, who, at| {
         c.note(&who.user, &r.text, at)?;
-        Ok(Json(c.clone()))
+        Ok(())
     })
     .await
 }
@@ -210,6 +227,7 @@ pub async fn evidence(
                 format!("no decision for event {:?}", r.reference),
             )
         })?;
+        // As the log keeps it: personal values stay sealed in the case.
         detail = serde_json::from_str(&d.decision).map_err(ApiError::internal)?;
     } else if r.kind == "trace" || r.kind == "exposure" {
         detail = chain_evidence(&st, &r.kind, &r.reference, detail).await?;
@@ -229,7 +247,7 @@ pub async fn evidence(
                 reference: r.reference,
                 detail,
             })?;
-            Ok(Json(c.clone()))
+            Ok(())
         },
     )
     .await
@@ -326,7 +344,7 @@ pub async fn close(
         move |c, who, at| {
             let sup = r.suppress_days.zip(r.suppress_reason.as_deref());
             c.request_close(&who.user, verdict, &r.reason, sup, at)?;
-            Ok(Json(c.clone()))
+            Ok(())
         },
     )
     .await
@@ -348,7 +366,7 @@ pub async fn approve(st: St, caller: Caller, Path(id): Path<i64>) -> ApiResult<J
         serde_json::json!({}),
         move |c, who, at| {
             c.approve(&who.user, may, who.role.as_str(), at)?;
-            Ok(Json(c.clone()))
+            Ok(())
         },
     )
     .await
@@ -381,7 +399,7 @@ pub async fn reject(
         serde_json::json!({}),
         move |c, who, at| {
             c.reject(&who.user, may, who.role.as_str(), &r.reason, at)?;
-            Ok(Json(c.clone()))
+            Ok(())
         },
     )
     .await
@@ -678,6 +696,7 @@ fn report_parts(
     store: &kansa_store::Store,
     ledger: &dyn kansa_store::Ledger,
     case: &Case,
+    sealer: Option<&kansa_residency::Sealer>,
 ) -> ApiResult<(
     kansa_cases::report::Party,
     Vec<kansa_cases::report::Transaction>,
@@ -715,7 +734,7 @@ fn report_parts(
         let Some(d) = ledger.decision(ev)? else {
             continue;
         };
-        let e: serde_json::Value = serde_json::from_str(&d.event).map_err(ApiError::internal)?;
+        let (e, _) = crate::decisions::opened(&d, sealer).map_err(ApiError::internal)?;
         let s = |k: &str| {
             e[k].as_str()
                 .map(str::to_string)
@@ -800,7 +819,7 @@ pub async fn report(
     let body = blocking(move || {
         let mut ledger = st.ledger();
         let case = ledger.case(id)?.ok_or_else(|| ApiError::not_found(format!("no case {id}")))?;
-        let (party, txs) = report_parts(&st.store(), ledger.as_ref(), &case)?;
+        let (party, txs) = report_parts(&st.store(), ledger.as_ref(), &case, st.config.sealer.as_ref())?;
         let at = now();
         let rep = kansa_cases::report::Report::from_case(&case, r.filer, party, txs, &at);
         let body = match r.format.as_str() {

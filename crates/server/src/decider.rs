@@ -114,6 +114,7 @@ impl Decider {
         mut ledger: Box<dyn Ledger>,
         rebuild: Rebuild,
         residency: kansa_residency::Policy,
+        sealer: Option<kansa_residency::Sealer>,
     ) -> Decider {
         let (tx, rx) = mpsc::sync_channel::<Work>(QUEUE);
         std::thread::Builder::new()
@@ -140,12 +141,14 @@ impl Decider {
                             batch,
                             &rebuild,
                             &residency,
+                            sealer.as_ref(),
                         );
                     }
                     if !looks.is_empty() {
                         // What other replicas decided counts too.
-                        let caught_up =
-                            ledger.write(|sql, _| catch_up(&mut monitor, &mut seen, sql));
+                        let caught_up = ledger.write(|sql, _| {
+                            catch_up(&mut monitor, &mut seen, sql, sealer.as_ref())
+                        });
                         for reply in looks {
                             let _ = reply.send(match &caught_up {
                                 Ok(()) => Ok(MonitorView::of(&monitor)),
@@ -206,6 +209,7 @@ fn catch_up(
     monitor: &mut Monitor,
     seen: &mut i64,
     sql: &mut dyn kansa_store::sql::Sql,
+    sealer: Option<&kansa_residency::Sealer>,
 ) -> Result<(), kansa_store::StoreError> {
     loop {
         let rows = ops::decisions_after(sql, *seen, 10_000)?;
@@ -214,7 +218,7 @@ fn catch_up(
         };
         *seen = last.seq;
         for r in &rows {
-            crate::decisions::apply(monitor, r).map_err(corrupt)?;
+            crate::decisions::apply(monitor, r, sealer).map_err(corrupt)?;
         }
     }
 }
@@ -226,12 +230,13 @@ fn decide_batch(
     batch: Vec<Job>,
     rebuild: &Rebuild,
     residency: &kansa_residency::Policy,
+    sealer: Option<&kansa_residency::Sealer>,
 ) {
     let at = crate::state::now();
     let decided = ledger.write(|sql, _| {
         // What other replicas stored since this one last looked goes into
         // the windows first, under the same lock as the batch.
-        catch_up(monitor, seen, sql)?;
+        catch_up(monitor, seen, sql, sealer)?;
         let mut answers: Vec<Result<Decision, ApiError>> = Vec::with_capacity(batch.len());
         let mut rows = Vec::new();
         let mut actors = Vec::new();
@@ -245,13 +250,15 @@ fn decide_batch(
                 continue;
             }
             if let Some(stored) = stored_before.remove(id) {
-                let existing = serde_json::from_str(&stored.decision).unwrap_or_default();
+                let existing = crate::decisions::opened(&stored, sealer)
+                    .map(|(_, d)| d)
+                    .unwrap_or_default();
                 answers.push(Err(conflict(id, existing)));
                 continue;
             }
             let mut d = monitor.decide(&j.event);
             crate::transfer::apply(residency, &monitor.pack().vasps, &j.event, &mut d);
-            let row = stored_row(&j.event, &d).map_err(corrupt)?;
+            let row = stored_row(&j.event, &d, sealer).map_err(corrupt)?;
             in_batch.insert(id.clone(), serde_json::to_value(&d).unwrap_or_default());
             rows.push(row);
             actors.push(j.actor.as_str());

@@ -44,6 +44,9 @@ pub struct Config {
     /// How `POST /v1/lists/import` imports uploaded files (the command
     /// line's import, supplied by the binary); refused without one.
     pub importer: Option<ListImporter>,
+    /// The data key: personal values of stored events and decisions are
+    /// sealed with it (`KANSA_DATA_KEY_FILE`/`KANSA_DATA_KEY`).
+    pub sealer: Option<kansa_residency::Sealer>,
 }
 
 /// List files uploaded to the service, saved under the data directory.
@@ -106,6 +109,7 @@ impl Config {
             nats: None,
             residency: kansa_residency::Policy::home_only("JP"),
             importer: None,
+            sealer: None,
         }
     }
 }
@@ -202,7 +206,7 @@ impl AppState {
                 crate::screening::StoreScreening::open(&me.config.data, names, addresses, chain)
                     .map_err(|e| e.to_string())?;
             let mut m = Monitor::new(load_pack(&me.config)?, Box::new(screening));
-            let seen = crate::decisions::replay(ledger, &mut m)?;
+            let seen = crate::decisions::replay(ledger, &mut m, me.config.sealer.as_ref())?;
             Ok((m, seen))
         });
         let ledger = open_ledger(&self.config)?;
@@ -213,6 +217,7 @@ impl AppState {
             ledger,
             rebuild,
             self.config.residency.clone(),
+            self.config.sealer.clone(),
         ));
         self.ready.store(true, Ordering::SeqCst);
         Ok(())

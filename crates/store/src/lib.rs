@@ -142,4 +142,9 @@ impl Store {
     pub fn set_sealer(&mut self, sealer: Option<kansa_residency::Sealer>) {
         self.sealer = sealer;
     }
+
+    /// The data key personal data is sealed with, if one is set.
+    pub fn sealer(&self) -> Option<&kansa_residency::Sealer> {
+        self.sealer.as_ref()
+    }
 }

@@ -2,12 +2,16 @@
 //! Singapore carrying IVMS101 data is held when the residency policy gives
 //! no basis for it (and a case opens), decided as usual with the basis
 //! recorded when the policy allows it; the audit entry of the decision
-//! carries the transfer.
+//! carries the transfer. With a data key the Travel Rule payload (names)
+//! is sealed in the stored events: not one name in the database files,
+//! every name back through the API, and nothing readable without the key.
 
 use super::kansa;
 use super::serve::{json, spawn, token};
 use serde_json::Value;
 use std::process::Command;
+
+const KEY: &str = "8f6c2b1e4d3a59708f6c2b1e4d3a59708f6c2b1e4d3a59708f6c2b1e4d3a5970";
 
 const PAYLOAD: &str = r#""travel_rule":{"originator":{"originatorPersons":[{"naturalPerson":{"name":{"nameIdentifier":[{"primaryIdentifier":"TAKAHASHI","secondaryIdentifier":"TARO","nameIdentifierType":"LEGL"}]},"customerIdentification":"c1"}}],"accountNumber":["c1-btc"]},"beneficiary":{"beneficiaryPersons":[{"naturalPerson":{"name":{"nameIdentifier":[{"primaryIdentifier":"TAN","secondaryIdentifier":"WEI","nameIdentifierType":"LEGL"}]}}}],"accountNumber":["bc1qdest"]}}"#;
 
@@ -28,7 +32,8 @@ fn travel_rule_data_leaves_the_country_only_on_a_basis() {
             .arg("--data")
             .arg(d)
             .args(["serve", "--listen", "127.0.0.1:0", "--residency"])
-            .arg(&policy),
+            .arg(&policy)
+            .env("KANSA_DATA_KEY", KEY),
     );
     s.wait_ready();
     let w = |id: &str, extra: &str| {
@@ -119,4 +124,66 @@ fn travel_rule_data_leaves_the_country_only_on_a_basis() {
     );
     assert_eq!(entry("1")["transfer"]["outcome"], "hold");
     assert!(entry("6").get("transfer").is_none());
+
+    // Sealed at rest, opened for those who may read it.
+    let (st, b) = s.call("GET", "/v1/decisions/1", Some(&alice), None);
+    assert_eq!(st, 200, "{b}");
+    let v = json(&b);
+    assert_eq!(
+        v["received"]["travel_rule"]["originator"]["originatorPersons"][0]["naturalPerson"]["name"]
+            ["nameIdentifier"][0]["primaryIdentifier"],
+        "TAKAHASHI",
+        "{v}"
+    );
+    let case = cases[0]["id"].as_i64().unwrap();
+    let (st, b) = s.call(
+        "POST",
+        &format!("/v1/cases/{case}/evidence"),
+        Some(&alice),
+        Some(r#"{"kind":"decision","reference":"1"}"#),
+    );
+    assert_eq!(st, 200, "{b}");
+    drop(s);
+    let mut files = 0;
+    for f in std::fs::read_dir(d).unwrap() {
+        let p = f.unwrap().path();
+        if p.is_file() {
+            let bytes = std::fs::read(&p).unwrap();
+            let text = String::from_utf8_lossy(&bytes);
+            for name in ["TAKAHASHI", "nameIdentifier"] {
+                assert!(!text.contains(name), "{name} in {}", p.display());
+            }
+            files += 1;
+        }
+    }
+    assert!(files >= 1);
+    let with_key = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_kansa"))
+            .arg("--data")
+            .arg(d)
+            .args(args)
+            .env("KANSA_DATA_KEY", KEY)
+            .output()
+            .unwrap()
+    };
+    let o = with_key(&["monitor", "decisions", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The command line replays the sealed log to continue the windows.
+    let more = d.join("more.jsonl");
+    std::fs::write(&more, w("7", "")).unwrap();
+    let o = with_key(&[
+        "monitor",
+        "run",
+        "--events",
+        more.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Without the key: refused, saying why.
+    let o = kansa(d, &["monitor", "run", "--events", more.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("encrypted at rest"), "{err}");
+    let o = kansa(d, &["audit", "verify"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
