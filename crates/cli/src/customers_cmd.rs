@@ -39,6 +39,13 @@ pub enum CustomersCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Seal every customer's personal data under the current data key (the
+    /// first of KANSA_DATA_KEY_FILE): after setting a key for the first
+    /// time, or after a rotation, before the retired key is dropped.
+    Reseal {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Reads a customer file; every row must be valid (the error names the line).
@@ -470,6 +477,19 @@ pub fn run(data: &Path, cmd: CustomersCommand) -> Result<bool> {
                 for h in hits {
                     println!("  {:.3}  {}  {}", h.score, h.entity_id, h.matched_name);
                 }
+            }
+            Ok(true)
+        }
+        CustomersCommand::Reseal { json: as_json } => {
+            let mut store = open_store(data)?;
+            let r = store.reseal_customers(&crate::lists_cmd::now_rfc3339())?;
+            if as_json {
+                json(&r)?;
+            } else {
+                println!(
+                    "{} customers under key {}: {} sealed from the clear, {} from a retired key",
+                    r.total, r.key, r.from_clear, r.from_retired
+                );
             }
             Ok(true)
         }

@@ -26,19 +26,26 @@ pub enum SealError {
     BadKey,
     #[error("not a sealed value")]
     NotSealed,
-    #[error("sealed under key {found}, but the key given is {expected}")]
+    #[error("sealed under key {found}, but the keys given are {expected}")]
     WrongKey { found: String, expected: String },
+    #[error("key {line} of the key list: the data key must be 64 hexadecimal digits (32 bytes)")]
+    BadKeyAt { line: usize },
+    #[error("the key list holds no key")]
+    NoKey,
     #[error("the sealed value is damaged or belongs to another record")]
     Damaged,
 }
 
 const PREFIX: &str = "kenc1:";
 
-/// A 256-bit data key and the cipher made from it.
+/// A 256-bit data key and the cipher made from it, with the keys it
+/// replaced (retired keys open what they sealed; only the current key
+/// seals).
 #[derive(Clone)]
 pub struct Sealer {
     cipher: Aes256Gcm,
     id: String,
+    retired: Vec<(String, Aes256Gcm)>,
 }
 
 impl std::fmt::Debug for Sealer {
@@ -73,7 +80,42 @@ impl Sealer {
             )
             .map_err(|_| SealError::BadKey)?;
         let id = check[..4].iter().map(|b| format!("{b:02x}")).collect();
-        Ok(Sealer { cipher, id })
+        Ok(Sealer {
+            cipher,
+            id,
+            retired: Vec::new(),
+        })
+    }
+
+    /// A key list: one key per line (64 hexadecimal digits; blank lines and
+    /// `#` comments skipped, commas also separate). The first key is
+    /// current and seals; the others are retired keys that still open what
+    /// they sealed — rotation adds the new key on top and keeps the old.
+    pub fn from_keys(text: &str) -> Result<Sealer, SealError> {
+        let mut keys = Vec::new();
+        for (i, k) in text
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or(""))
+            .flat_map(|l| l.split(','))
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .enumerate()
+        {
+            keys.push(Sealer::from_hex(k).map_err(|_| SealError::BadKeyAt { line: i + 1 })?);
+        }
+        let mut keys = keys.into_iter();
+        let mut current = keys.next().ok_or(SealError::NoKey)?;
+        for k in keys {
+            if k.id != current.id && !current.retired.iter().any(|(id, _)| *id == k.id) {
+                current.retired.push((k.id, k.cipher));
+            }
+        }
+        Ok(current)
+    }
+
+    /// The ids of the retired keys this sealer still opens with.
+    pub fn retired_ids(&self) -> Vec<&str> {
+        self.retired.iter().map(|(id, _)| id.as_str()).collect()
     }
 
     /// A key written as 64 hexadecimal digits (surrounding space ignored).
@@ -119,20 +161,28 @@ impl Sealer {
     pub fn open(&self, context: &str, sealed: &str) -> Result<String, SealError> {
         let rest = sealed.strip_prefix(PREFIX).ok_or(SealError::NotSealed)?;
         let (id, body) = rest.split_once(':').ok_or(SealError::NotSealed)?;
-        if id != self.id {
-            return Err(SealError::WrongKey {
-                found: id.to_string(),
-                expected: self.id.clone(),
-            });
-        }
+        let cipher = if id == self.id {
+            &self.cipher
+        } else {
+            match self.retired.iter().find(|(k, _)| k == id) {
+                Some((_, c)) => c,
+                None => {
+                    let mut known = vec![self.id.clone()];
+                    known.extend(self.retired.iter().map(|(k, _)| k.clone()));
+                    return Err(SealError::WrongKey {
+                        found: id.to_string(),
+                        expected: known.join(", "),
+                    });
+                }
+            }
+        };
         let raw = base64_decode(body).ok_or(SealError::Damaged)?;
         if raw.len() < 12 + 16 {
             return Err(SealError::Damaged);
         }
         let (nonce, ct) = raw.split_at(12);
         let nonce: [u8; 12] = nonce.try_into().map_err(|_| SealError::Damaged)?;
-        let plain = self
-            .cipher
+        let plain = cipher
             .decrypt(
                 &Nonce::from(nonce),
                 Payload {
@@ -148,6 +198,14 @@ impl Sealer {
 /// Whether a stored value is sealed.
 pub fn is_sealed(value: &str) -> bool {
     value.starts_with(PREFIX)
+}
+
+/// The id of the key a sealed value was sealed under.
+pub fn sealed_by(value: &str) -> Option<&str> {
+    value
+        .strip_prefix(PREFIX)?
+        .split_once(':')
+        .map(|(id, _)| id)
 }
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -248,6 +306,37 @@ mod tests {
         assert!(Sealer::from_hex("abc").is_err());
         assert!(Sealer::from_hex(&KEY.replace('0', "g")).is_err());
         assert!(Sealer::from_hex(&format!("  {KEY}\n")).is_ok());
+    }
+
+    #[test]
+    fn a_rotated_key_list_seals_with_the_new_key_and_opens_with_both() {
+        let old = Sealer::from_hex(KEY).expect("key");
+        let new_hex = KEY.replace("1f", "ee");
+        let before = old.seal("customer:C1", "高橋太郎", [1; 12]);
+        let ring = Sealer::from_keys(&format!(
+            "# rotated 2026-11\n{new_hex}\n\n{KEY}  # until resealed\n"
+        ))
+        .expect("keys");
+        assert_ne!(ring.key_id(), old.key_id());
+        assert_eq!(ring.retired_ids(), [old.key_id()]);
+        assert_eq!(ring.open("customer:C1", &before).as_deref(), Ok("高橋太郎"));
+        let after = ring.seal("customer:C1", "高橋太郎", [2; 12]);
+        assert_eq!(sealed_by(&after), Some(ring.key_id()));
+        assert_eq!(sealed_by(&before), Some(old.key_id()));
+        // The old key alone cannot read what the new one sealed.
+        assert!(matches!(
+            old.open("customer:C1", &after),
+            Err(SealError::WrongKey { .. })
+        ));
+        assert_eq!(
+            Sealer::from_keys(&format!("{KEY}\nnot-a-key\n")).err(),
+            Some(SealError::BadKeyAt { line: 2 })
+        );
+        assert_eq!(Sealer::from_keys("# none\n").err(), Some(SealError::NoKey));
+        assert_eq!(
+            Sealer::from_keys(&format!("{new_hex},{KEY}")).map(|s| s.retired_ids().len()),
+            Ok(1)
+        );
     }
 
     #[test]

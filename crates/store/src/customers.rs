@@ -54,6 +54,18 @@ pub struct HitChanges {
 }
 
 /// What a customer's sealed body is bound to: it opens in no other row.
+/// What a reseal did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Reseal {
+    /// The current key's id.
+    pub key: String,
+    /// Bodies that were in the clear.
+    pub from_clear: usize,
+    /// Bodies that were sealed under a retired key.
+    pub from_retired: usize,
+    pub total: usize,
+}
+
 fn context(id: &str) -> String {
     format!("customer:{id}")
 }
@@ -140,6 +152,65 @@ impl Store {
             body
         };
         serde_json::from_str(json).map_err(|e| corrupt(e.to_string()))
+    }
+
+    /// Seals every customer body under the current data key: bodies in
+    /// the clear (stored before a key was set) and bodies sealed under a
+    /// retired key. One transaction, audited; afterwards the retired key is
+    /// no longer needed for the register.
+    pub fn reseal_customers(&mut self, now: &str) -> Result<Reseal, StoreError> {
+        let sealer = self.sealer.clone().ok_or_else(|| StoreError::Corrupt {
+            id: "customers".into(),
+            message:
+                "no data key is set: set KANSA_DATA_KEY_FILE (or KANSA_DATA_KEY), the new key first"
+                    .into(),
+        })?;
+        let rows: Vec<(String, String)> = {
+            let mut st = self
+                .conn
+                .prepare("SELECT id, body FROM customers ORDER BY id")?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut out = Reseal {
+            key: sealer.key_id().to_string(),
+            total: rows.len(),
+            ..Reseal::default()
+        };
+        let mut changed = Vec::new();
+        for (id, body) in rows {
+            match kansa_residency::sealed_by(&body) {
+                Some(k) if k == sealer.key_id() => continue,
+                Some(_) => out.from_retired += 1,
+                None => out.from_clear += 1,
+            }
+            let c = self.read_customer(&id, &body)?;
+            let plain = serde_json::to_string(&c).unwrap_or_default();
+            changed.push((
+                id.clone(),
+                sealer.seal(&context(&id), &plain, crate::nonce()?),
+            ));
+        }
+        let actor = self.actor.clone();
+        let tx = self.write_tx()?;
+        {
+            let mut st = tx.prepare_cached("UPDATE customers SET body = ?2 WHERE id = ?1")?;
+            for (id, body) in &changed {
+                st.execute(params![id, body])?;
+            }
+        }
+        append_in(
+            &tx,
+            now,
+            &[Record::new(
+                actor,
+                "customers.reseal",
+                "customers",
+                serde_json::json!({ "key": out.key, "from_clear": out.from_clear, "from_retired": out.from_retired, "total": out.total }),
+            )],
+        )?;
+        tx.commit()?;
+        Ok(out)
     }
 
     pub fn customers(&self) -> Result<Vec<Customer>, StoreError> {

@@ -27,7 +27,7 @@ pub mod sql;
 mod users;
 
 pub use chain::{graph_dir, open_graph, save_graph, GraphMeta};
-pub use customers::{Customer, Hit, HitChanges, HitEvent};
+pub use customers::{Customer, Hit, HitChanges, HitEvent, Reseal};
 pub use error::StoreError;
 pub use kansa_audit as audit_log;
 pub use ledger::{Ledger, LedgerExt};
@@ -52,8 +52,9 @@ pub struct Store {
 }
 
 /// The data key from the environment: `KANSA_DATA_KEY_FILE` (a file
-/// holding 64 hexadecimal digits) or `KANSA_DATA_KEY` (the digits). Never
-/// stored in the database.
+/// holding 64 hexadecimal digits, or after a rotation several keys, one
+/// per line, the current one first) or `KANSA_DATA_KEY` (the digits,
+/// commas between keys). Never stored in the database.
 pub fn data_key_from_env() -> Result<Option<kansa_residency::Sealer>, StoreError> {
     let bad = |what: String, e: kansa_residency::SealError| StoreError::Io {
         path: what,
@@ -65,12 +66,12 @@ pub fn data_key_from_env() -> Result<Option<kansa_residency::Sealer>, StoreError
             error: e,
         })?;
         let shown = PathBuf::from(&path).display().to_string();
-        return kansa_residency::Sealer::from_hex(&text)
+        return kansa_residency::Sealer::from_keys(&text)
             .map(Some)
             .map_err(|e| bad(shown, e));
     }
     match std::env::var("KANSA_DATA_KEY") {
-        Ok(hex) => kansa_residency::Sealer::from_hex(&hex)
+        Ok(hex) => kansa_residency::Sealer::from_keys(&hex)
             .map(Some)
             .map_err(|e| bad("KANSA_DATA_KEY".into(), e)),
         Err(_) => Ok(None),

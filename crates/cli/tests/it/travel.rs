@@ -157,15 +157,31 @@ fn travel_rule_data_leaves_the_country_only_on_a_basis() {
         }
     }
     assert!(files >= 1);
-    let with_key = |args: &[&str]| {
+    let with = |key: &str, args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_kansa"))
             .arg("--data")
             .arg(d)
             .args(args)
-            .env("KANSA_DATA_KEY", KEY)
+            .env("KANSA_DATA_KEY", key)
             .output()
             .unwrap()
     };
+    let with_key = |args: &[&str]| with(KEY, args);
+    // After a rotation the log is read with the retired key kept in the
+    // list; the new key alone names the key it lacks.
+    let new_key = KEY.replace("8f", "21");
+    let o = with(
+        &format!("{new_key},{KEY}"),
+        &["monitor", "decisions", "--json"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = with(&new_key, &["monitor", "decisions", "--json"]);
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("sealed under key"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let o = with_key(&["monitor", "decisions", "--json"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     // The command line replays the sealed log to continue the windows.

@@ -69,3 +69,39 @@ fn customers_are_sealed_at_rest_and_open_only_with_the_key() {
     let e = keyed.customer("C2").unwrap_err().to_string();
     assert!(e.contains("another record"), "{e}");
 }
+
+#[test]
+fn a_rotated_key_reseals_the_register_and_the_old_key_can_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open_dir(dir.path()).unwrap();
+    // Stored before any key was set: in the clear.
+    let a = customer("C1", "高橋太郎");
+    s.upsert_customers(std::slice::from_ref(&a), "2026-11-22T00:00:00Z")
+        .unwrap();
+    assert!(s
+        .reseal_customers("2026-11-22T00:00:01Z")
+        .unwrap_err()
+        .to_string()
+        .contains("no data key"));
+    s.set_sealer(Some(Sealer::from_hex(KEY).unwrap()));
+    let b = customer("C2", "TAKAHASHI Taro");
+    s.upsert_customers(std::slice::from_ref(&b), "2026-11-22T00:00:02Z")
+        .unwrap();
+    let r = s.reseal_customers("2026-11-22T00:00:03Z").unwrap();
+    assert_eq!((r.total, r.from_clear, r.from_retired), (2, 1, 0));
+    // Rotation: the new key first, the old one kept until resealed.
+    let new = KEY.replace("8f", "11");
+    s.set_sealer(Some(Sealer::from_keys(&format!("{new}\n{KEY}\n")).unwrap()));
+    assert_eq!(s.customer("C1").unwrap(), Some(a.clone()));
+    let r = s.reseal_customers("2026-11-22T00:00:04Z").unwrap();
+    assert_eq!((r.total, r.from_clear, r.from_retired), (2, 0, 2));
+    assert_eq!(r.key, Sealer::from_hex(&new).unwrap().key_id());
+    // Again: nothing left to do.
+    let r = s.reseal_customers("2026-11-22T00:00:05Z").unwrap();
+    assert_eq!((r.from_clear, r.from_retired), (0, 0));
+    // The new key alone reads everything; the old one alone reads nothing.
+    s.set_sealer(Some(Sealer::from_hex(&new).unwrap()));
+    assert_eq!(s.customers().unwrap(), vec![a, b]);
+    s.set_sealer(Some(Sealer::from_hex(KEY).unwrap()));
+    assert!(s.customer("C1").is_err());
+}
