@@ -305,6 +305,14 @@ async function showCase(id) {
         box.append(el("p", {}, "Decision on event ", el("code", {}, a.event), ": ", badge(d.outcome), " score " + d.score,
           d.released ? " · released by " + d.released.requested_by + " and " + d.released.decided_by : ""));
         box.append(explanation(d));
+        if (d.outcome === "hold" && !d.released && c.status !== "closed") {
+          box.append(el("form", { class: "inline", onsubmit: (e) => {
+            e.preventDefault();
+            act("POST", "/v1/requests", { kind: "release_hold", subject: d.event, reason: e.target.querySelector("input").value });
+          } }, el("input", { placeholder: "why the withdrawal may go", size: 40, required: "" }),
+            el("button", { type: "submit", class: "secondary" }, "Request release"),
+            el("span", { class: "muted" }, " a second person approves it under Custody")));
+        }
         const ev = d.received || { type: d.type, customer: d.customer };
         box.append(pathPicture(d, ev));
         const addr = ev.address || ev.wallet;
@@ -391,6 +399,68 @@ async function lists() {
   } catch (e) { view("List versions", errorBox(e)); }
 }
 
+// ---------------------------------------------------------------- custody
+// Wallets and their breakers, four-eyes requests, the rule pack in force.
+async function custody() {
+  for (const a of document.querySelectorAll("nav a")) a.classList.toggle("active", a.id === "nav-custody");
+  const msg = el("p", { id: "custody-message", role: "status" });
+  const act = async (method, path, body, done) => {
+    try { const r = await api(method, path, body); await custody(); $("#custody-message").className = "ok"; $("#custody-message").textContent = done(r); }
+    catch (e) { msg.className = "error"; msg.textContent = e.message; }
+  };
+  let wallets, requests, rules;
+  try {
+    [wallets, requests, rules] = await Promise.all([
+      api("GET", "/v1/wallets"), api("GET", "/v1/requests?status=pending"), api("GET", "/v1/rules")]);
+  } catch (e) { view("Custody", errorBox(e)); return; }
+  const effect = (r) => "Request " + r.id + " " + r.status + (r.effect && r.effect.length
+    ? ": " + r.effect.flatMap((d) => (d.controls || []).map((c) => c.detail)).join("; ") : "");
+  const wtable = el("table", { id: "wallets" },
+    el("thead", {}, el("tr", {}, ...["Wallet", "Kind", "Asset", "Balance", "Breaker"].map((h) => el("th", {}, h)))),
+    el("tbody", {}, ...wallets.map((w) => {
+      const b = w.breaker;
+      const cell = b
+        ? el("td", {}, badge("tripped"), " since event " + b.event + ": " + b.reason,
+          b.releases.length ? " · released by " + b.releases.join(", ") : "",
+          el("form", { class: "inline", onsubmit: (ev) => {
+            ev.preventDefault();
+            act("POST", "/v1/requests", { kind: "lift_breaker", subject: w.id, reason: ev.target.querySelector("input").value },
+              (r) => "Lifting " + w.id + " requested (request " + r.id + "); a second person approves it.");
+          } }, el("input", { id: "lift-reason-" + w.id, placeholder: "why it is safe to lift", size: 30, required: "" }),
+            el("button", { type: "submit", id: "lift-" + w.id }, "Request lift")))
+        : el("td", {}, "running");
+      return el("tr", { "data-wallet": w.id }, el("td", {}, w.id), el("td", {}, w.kind || ""), el("td", {}, w.asset || ""), el("td", {}, w.balance || ""), cell);
+    })));
+  const rtable = requests.length
+    ? el("table", { id: "requests" },
+      el("thead", {}, el("tr", {}, ...["#", "Kind", "Subject", "Reason", "Requested", ""].map((h) => el("th", {}, h)))),
+      el("tbody", {}, ...requests.map((r) => el("tr", { "data-request": r.id },
+        el("td", {}, r.id), el("td", {}, r.kind), el("td", {}, el("code", {}, r.subject.length > 20 ? r.subject.slice(0, 12) + "…" : r.subject)),
+        el("td", {}, r.reason), el("td", {}, r.requested_by + " · " + r.requested_at),
+        el("td", {}, el("button", { type: "button", id: "approve-request-" + r.id, onclick: () => act("POST", "/v1/requests/" + r.id + "/approve", undefined, effect) }, "Approve"), " ",
+          el("button", { type: "button", class: "secondary", id: "reject-request-" + r.id, onclick: () => act("POST", "/v1/requests/" + r.id + "/reject", undefined, effect) }, "Reject"))))))
+    : el("p", { id: "requests", class: "muted" }, "No request waits for a second person.");
+  const pub = rules.published;
+  const pack = el("div", { class: "card", id: "rules" }, el("h3", {}, "Rule pack in force: " + rules.pack),
+    el("p", { class: "muted" }, pub
+      ? "published " + pub.at + " (SHA-256 " + (pub.sha256 || "").slice(0, 12) + "…), requested by " + pub.requested_by + ", approved by " + pub.approved_by
+      : "the pack the service started with"),
+    el("table", {}, el("thead", {}, el("tr", {}, ...["Scenario", "Rule", "When", "Score / outcome"].map((h) => el("th", {}, h)))),
+      el("tbody", {}, ...rules.rules.map((r) => el("tr", {}, el("td", {}, r.scenario), el("td", {}, r.id), el("td", {}, el("code", {}, r.when)),
+        el("td", {}, r.outcome ? r.outcome : String(r.score)))))),
+    el("form", { id: "publish-form", onsubmit: (ev) => {
+      ev.preventDefault();
+      act("POST", "/v1/requests", { kind: "publish_rules", pack: $("#pack-text").value, reason: $("#pack-reason").value },
+        (r) => "Publishing requested (request " + r.id + ", SHA-256 " + r.subject.slice(0, 12) + "…); a second person approves it.");
+    } }, el("h4", {}, "Propose a new pack (TOML)"),
+      el("textarea", { id: "pack-text", rows: 6, cols: 80, required: "" }), el("br", {}),
+      el("input", { id: "pack-reason", placeholder: "why", size: 40, required: "" }), " ",
+      el("button", { type: "submit", id: "pack-request" }, "Request publication")));
+  view("Custody", msg,
+    el("div", { class: "card" }, el("h3", {}, "Waiting for a second person"), rtable),
+    el("div", { class: "card" }, el("h3", {}, "Wallets"), wtable), pack);
+}
+
 function route() {
   if (!token()) { logout(); return; }
   const h = location.hash;
@@ -398,6 +468,7 @@ function route() {
   if (m) showCase(m[1]);
   else if (h === "#/screen") screen();
   else if (h === "#/lists") lists();
+  else if (h === "#/custody") custody();
   else queue();
 }
 

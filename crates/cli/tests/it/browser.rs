@@ -208,6 +208,7 @@ fn an_analyst_works_a_case_in_the_browser() {
     let service = token(d, "svc", "service");
     let alice = token(d, "alice", "analyst");
     let bob = token(d, "bob", "supervisor");
+    let carol = token(d, "carol", "supervisor");
     let s = start(d);
     let ev = r#"{"id":"w-77","type":"withdrawal","time":"2024-06-01T00:00:00Z","customer":"c42","asset":"BTC","amount":"1.5","address":"bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq","country":"IR"}"#;
     let (st, body) = s.call("POST", "/v1/events", Some(&service), Some(ev));
@@ -329,4 +330,48 @@ fn an_analyst_works_a_case_in_the_browser() {
     let (_, body) = s.call("GET", "/v1/cases?status=closed", Some(&bob), None);
     let cases = json(&body);
     assert_eq!(cases[0]["closure"]["approved_by"], "bob", "{cases}");
+
+    // Custody: a test transfer then a large one trip the hot wallet's
+    // breaker; bob asks to lift it, may not approve it himself, carol does.
+    for (id, minute, amount) in [("h-1", 0, "10"), ("h-2", 5, "100000")] {
+        let ev = format!(
+            r#"{{"id":"{id}","type":"withdrawal","time":"2024-06-02T00:{minute:02}:00Z","wallet":"hot","asset":"XEM","amount":"{amount}","address":"NTHIEF"}}"#
+        );
+        let (st, body) = s.call("POST", "/v1/events", Some(&service), Some(&ev));
+        assert_eq!(st, 200, "{body}");
+    }
+    b.click("#nav-custody");
+    let w = b.wait_text("#wallets", "tripped");
+    assert!(w.contains("test_then_large") && w.contains("h-2"), "{w}");
+    b.find("#rules");
+    b.type_in(
+        "#lift-reason-hot",
+        "destination is our cold wallet, confirmed by phone",
+    );
+    b.click("#lift-hot");
+    b.wait_text("#custody-message", "Lifting hot requested");
+    let req = b.wait_text("#requests", "lift_breaker");
+    assert!(req.contains("bob"), "{req}");
+    b.shot("6-custody");
+    b.click("button[id^=approve-request-]");
+    b.wait_text("#custody-message", "four eyes");
+    b.click("#logout");
+    b.type_in("#token", &carol);
+    b.click("#login");
+    b.wait_text("#who", "carol (supervisor)");
+    b.click("#nav-custody");
+    b.click("button[id^=approve-request-]");
+    let done = b.wait_text("#custody-message", "released by bob and carol");
+    assert!(done.contains("approved"), "{done}");
+    b.wait_text("#wallets", "running");
+    b.wait_text("#requests", "No request waits");
+    b.shot("7-lifted");
+    let (_, body) = s.call("GET", "/v1/wallets", Some(&carol), None);
+    let wallets = json(&body);
+    let hot = wallets
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["id"] == "hot");
+    assert!(hot.is_some_and(|w| w["breaker"].is_null()), "{body}");
 }
