@@ -302,6 +302,72 @@ pub struct ImportParams {
 /// Largest list file accepted by `POST /v1/lists/import`.
 pub const IMPORT_LIMIT: u64 = 512 << 20;
 
+/// Most files in an uploaded zip archive.
+const ZIP_FILES: usize = 64;
+
+/// Unpacks a zip archive of list files (an OFAC CSV set: `sdn.csv`,
+/// `alt.csv`, `add.csv`, `sdn_comments.csv`) into `into`, flat: folders in
+/// the archive are ignored, every file must have an acceptable name, at
+/// most [`ZIP_FILES`] files and [`IMPORT_LIMIT`] bytes unpacked (whatever
+/// the archive claims).
+fn unzip(archive: &std::path::Path, into: &std::path::Path) -> ApiResult<Vec<String>> {
+    let bad = |m: String| ApiError::field("body", m);
+    let f = std::fs::File::open(archive).map_err(ApiError::internal)?;
+    let mut zip =
+        zip::ZipArchive::new(f).map_err(|e| bad(format!("not a readable zip archive: {e}")))?;
+    std::fs::create_dir_all(into).map_err(ApiError::internal)?;
+    let mut names = Vec::new();
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let mut entry = zip
+            .by_index(i)
+            .map_err(|e| bad(format!("zip entry {}: {e}", i + 1)))?;
+        if entry.is_dir() {
+            continue;
+        }
+        let full = entry
+            .name()
+            .map_err(|e| bad(format!("zip entry {}: {e}", i + 1)))?
+            .to_string();
+        let name = full.rsplit(['/', '\\']).next().unwrap_or("").to_string();
+        if full.split(['/', '\\']).any(|part| part == "..") {
+            return Err(bad(format!(
+                "zip entry {:?} climbs out of the archive",
+                crate::app::clip(&full)
+            )));
+        }
+        let name = upload_name(&name).map_err(|e| bad(format!("zip entry: {}", e.message)))?;
+        if names.contains(&name) {
+            return Err(bad(format!("the archive holds {name} twice")));
+        }
+        if names.len() == ZIP_FILES {
+            return Err(bad(format!(
+                "the archive holds more than {ZIP_FILES} files"
+            )));
+        }
+        let mut out = std::fs::File::create(into.join(&name)).map_err(ApiError::internal)?;
+        let room = IMPORT_LIMIT - total;
+        let n = std::io::copy(&mut std::io::Read::take(&mut entry, room + 1), &mut out)
+            .map_err(|e| bad(format!("zip entry {name}: {e}")))?;
+        if n > room {
+            return Err(ApiError::new(
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!(
+                    "the archive unpacks to more than {} MiB",
+                    IMPORT_LIMIT >> 20
+                ),
+            ));
+        }
+        total += n;
+        names.push(name);
+    }
+    if names.is_empty() {
+        return Err(bad("the archive holds no file".into()));
+    }
+    Ok(names)
+}
+
 fn upload_name(name: &str) -> ApiResult<String> {
     let ok = !name.is_empty()
         && name.len() <= 100
@@ -354,7 +420,9 @@ async fn save_body(body: axum::body::Body, path: &std::path::Path) -> ApiResult<
 }
 
 /// Import a list file sent as the body (any of the formats `kansa lists
-/// import` reads, recognised from the content). As on the command line:
+/// import` reads, recognised from the content), or a zip archive of a set
+/// of files that make one snapshot (`name=ofac.zip` holding `sdn.csv`,
+/// `alt.csv`, `add.csv`, `sdn_comments.csv`). As on the command line:
 /// a new snapshot is stored in one transaction (an identical file is
 /// `unchanged`), activated unless an older publication, the customers it
 /// touches are screened again, the service's indexes are rebuilt; a file
@@ -391,12 +459,23 @@ pub async fn list_import(
         .await
         .map_err(ApiError::internal)?;
     let file = dir.join(&name);
-    let saved = save_body(body, &file).await;
+    let mut saved = save_body(body, &file).await.map(|_| file.clone());
+    // A zip archive holds a set of files that import as one snapshot.
+    if saved.is_ok() && name.to_ascii_lowercase().ends_with(".zip") {
+        let (archive, set) = (
+            file.clone(),
+            dir.join(name.trim_end_matches(".zip").trim_end_matches(".ZIP")),
+        );
+        saved = tokio::task::spawn_blocking(move || unzip(&archive, &set).map(|_| set))
+            .await
+            .map_err(ApiError::internal)
+            .and_then(|r| r);
+    }
     let result = match saved {
         Err(e) => Err(e),
-        Ok(_) => {
+        Ok(path) => {
             let up = crate::state::ListUpload {
-                files: vec![file],
+                files: vec![path],
                 format: p.format,
                 source: p.source,
                 actor: caller.user.clone(),

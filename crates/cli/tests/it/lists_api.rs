@@ -143,3 +143,103 @@ fn an_admin_imports_a_list_over_http() {
     assert_eq!(imports.len(), 1, "{log}");
     assert_eq!(imports[0]["actor"], "root");
 }
+
+fn zip_of(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in files {
+        z.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        z.write_all(bytes).unwrap();
+    }
+    z.finish().unwrap().into_inner()
+}
+
+#[test]
+fn an_ofac_csv_set_arrives_as_one_zip() {
+    let Some(lists) = lists_dir() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let admin = token(d, "root", "admin");
+    let s = start(d);
+    let set = lists.join("ofac-sdn-2021-07");
+    let files: Vec<(&str, Vec<u8>)> = ["sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv"]
+        .iter()
+        .map(|n| (*n, std::fs::read(set.join(n)).unwrap()))
+        .collect();
+    // Folders inside the archive do not matter.
+    let nested: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|(n, b)| (format!("sdn_csv/{n}"), b.clone()))
+        .collect();
+    let nested: Vec<(&str, Vec<u8>)> = nested
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.clone()))
+        .collect();
+    let oct = "application/octet-stream";
+    let (st, b) = s.raw(
+        "POST",
+        "/v1/lists/import?name=sdn_csv.zip",
+        Some(&admin),
+        Some(&zip_of(&nested)),
+        oct,
+    );
+    assert_eq!(st, 200, "{b}");
+    let r = json(&b);
+    let snap = &r["snapshots"][0];
+    assert_eq!(snap["status"], "imported", "{r}");
+    assert_eq!(snap["source"], "ofac-sdn");
+    // The same snapshot as the command line makes of the directory: the
+    // aliases and addresses of alt.csv and add.csv joined in.
+    let other = tempfile::tempdir().unwrap();
+    let o = kansa(
+        other.path(),
+        &["lists", "import", "--json", set.to_str().unwrap()],
+    );
+    let cli: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        snap["snapshot"]["counts"], cli[0]["snapshot"]["counts"],
+        "{r}"
+    );
+    assert_eq!(snap["snapshot"]["counts"]["entities"], 8976);
+    assert!(!b.contains("uploads"), "{b}");
+
+    // Refused: an entry that climbs out, bytes that are not a zip, an
+    // empty archive, a name twice; the lists stay as they were.
+    let before = json(&s.call("GET", "/v1/lists", Some(&admin), None).1);
+    let climbing = zip_of(&[("../sdn.csv", files[0].1.clone())]);
+    let twice = zip_of(&[
+        ("a/sdn.csv", files[0].1.clone()),
+        ("b/sdn.csv", files[0].1.clone()),
+    ]);
+    for (body, why) in [
+        (climbing, "climbs out"),
+        (b"PK not really".to_vec(), "not a readable zip"),
+        (zip_of(&[]), "not a readable zip"),
+        (twice, "twice"),
+    ] {
+        let (st, b) = s.raw(
+            "POST",
+            "/v1/lists/import?name=set.zip",
+            Some(&admin),
+            Some(&body),
+            oct,
+        );
+        let e = json(&b);
+        assert_eq!(
+            (st, &e["error"]["field"]),
+            (422, &Value::from("body")),
+            "{b}"
+        );
+        let m = e["error"]["message"].as_str().unwrap();
+        assert!(
+            m.contains(why) || (why == "not a readable zip" && m.contains("no file")),
+            "{m}"
+        );
+    }
+    assert_eq!(
+        json(&s.call("GET", "/v1/lists", Some(&admin), None).1),
+        before
+    );
+    assert_eq!(std::fs::read_dir(d.join("uploads")).unwrap().count(), 0);
+}
