@@ -243,6 +243,17 @@ fn the_ledger_on_postgresql() {
     // Opening again finds the schema up to date and the data there.
     let again = PgLedger::open(&url).unwrap();
     assert_eq!(again.decision_count().unwrap(), 3);
+    // Quotes, backslashes and other scripts in ids and details come back
+    // exactly as they went, and the chain still verifies.
+    let hostile = "x'); DELETE FROM audit_log; --\\' 高橋";
+    let rows = [decision(hostile, "approve", "c'\\9")];
+    assert_eq!(l.record_decisions(&rows, AT).unwrap(), 1);
+    let log = l.audit_entries(0, 1000).unwrap();
+    let last = log.last().unwrap();
+    assert_eq!(last.subject, format!("event:{hostile}"));
+    assert!(last.detail.contains("c'\\\\9"), "{}", last.detail);
+    assert!(kansa_audit::verify(&log, l.audit_head().unwrap()).is_ok());
+    assert_eq!(again.decision_count().unwrap(), 4);
 }
 
 #[test]
