@@ -91,6 +91,10 @@ pub struct Decider {
     tx: mpsc::SyncSender<Work>,
 }
 
+/// The screening generation (see `AppState::screening_generation`): when
+/// it changes the monitor forgets the screening results it cached.
+pub type Generation = Box<dyn Fn() -> u64 + Send>;
+
 /// Makes a monitor whose windows hold every stored event, and the last
 /// event's sequence number.
 pub type Rebuild = Box<dyn Fn(&dyn Ledger) -> Result<(Monitor, i64), String> + Send>;
@@ -115,12 +119,20 @@ impl Decider {
         rebuild: Rebuild,
         residency: kansa_residency::Policy,
         sealer: Option<kansa_residency::Sealer>,
+        generation: Generation,
     ) -> Decider {
         let (tx, rx) = mpsc::sync_channel::<Work>(QUEUE);
         std::thread::Builder::new()
             .name("kansa-decider".into())
             .spawn(move || {
+                let mut seen_generation = generation();
                 while let Ok(first) = rx.recv() {
+                    // Lists, labels or customer hits changed: screen again.
+                    let g = generation();
+                    if g != seen_generation {
+                        monitor.clear_screening_cache();
+                        seen_generation = g;
+                    }
                     let mut batch = Vec::new();
                     let mut looks = Vec::new();
                     let mut next = Some(first);

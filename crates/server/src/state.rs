@@ -143,6 +143,19 @@ pub struct AppState {
     pub(crate) startup_error: Mutex<Option<String>>,
     tokens: Mutex<HashMap<String, CachedToken>>,
     pub started: Instant,
+    /// Changes whenever what the monitor's screening reads may have
+    /// changed (see [`AppState::screening_generation`]).
+    generation: std::sync::atomic::AtomicU64,
+    freshness: Mutex<Freshness>,
+    reloading: Arc<AtomicBool>,
+}
+
+/// What the service last saw of the store's lists and customer hits.
+#[derive(Default)]
+struct Freshness {
+    checked: Option<Instant>,
+    lists: Option<String>,
+    hits: i64,
 }
 
 impl std::fmt::Debug for AppState {
@@ -177,6 +190,9 @@ impl AppState {
             startup_error: Mutex::new(None),
             tokens: Mutex::new(HashMap::new()),
             started: Instant::now(),
+            generation: std::sync::atomic::AtomicU64::new(0),
+            freshness: Mutex::new(Freshness::default()),
+            reloading: Arc::new(AtomicBool::new(false)),
         }))
     }
 
@@ -211,6 +227,8 @@ impl AppState {
         });
         let ledger = open_ledger(&self.config)?;
         let (monitor, seen) = rebuild(ledger.as_ref())?;
+        let me = Arc::clone(self);
+        let generation: crate::decider::Generation = Box::new(move || me.screening_generation());
         let _ = self.decider.set(crate::decider::Decider::start(
             monitor,
             seen,
@@ -218,14 +236,58 @@ impl AppState {
             rebuild,
             self.config.residency.clone(),
             self.config.sealer.clone(),
+            generation,
         ));
         self.ready.store(true, Ordering::SeqCst);
         Ok(())
     }
 
+    fn bump(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// A number that changes whenever what the monitor's screening reads
+    /// may have changed, so that the decider forgets the results it
+    /// cached: the lists reloaded, the chain view replaced, or (checked at
+    /// most once a second) a customer's hits changed in the store. Lists
+    /// activated outside the service (`kansa lists import` beside it) are
+    /// noticed here too and loaded again in the background.
+    pub fn screening_generation(self: &Arc<Self>) -> u64 {
+        let mut f = lock(&self.freshness);
+        if f.checked
+            .is_none_or(|t| t.elapsed() >= Duration::from_secs(1))
+        {
+            f.checked = Some(Instant::now());
+            let (lists, hits) = {
+                let s = self.store();
+                (s.active_signature().ok(), s.hits_head().unwrap_or(f.hits))
+            };
+            if hits != f.hits {
+                f.hits = hits;
+                self.bump();
+            }
+            if lists.is_some() && f.lists.is_some() && lists != f.lists {
+                f.lists = lists;
+                if !self.reloading.swap(true, Ordering::SeqCst) {
+                    let me = Arc::clone(self);
+                    std::thread::spawn(move || {
+                        if let Err(e) = me.reload_lists() {
+                            eprintln!("kansa serve: cannot load the lists again: {e}");
+                        }
+                        me.reloading.store(false, Ordering::SeqCst);
+                    });
+                }
+            }
+        }
+        drop(f);
+        self.generation.load(Ordering::SeqCst)
+    }
+
     /// Rebuilds the name and address indexes from the active lists.
     pub fn reload_lists(&self) -> Result<(), String> {
         let store = Store::open_dir(&self.config.data).map_err(|e| e.to_string())?;
+        let signature = store.active_signature().ok();
+        let hits = store.hits_head().unwrap_or(0);
         let entities = store.active_entities().map_err(|e| e.to_string())?;
         let addresses = AddressIndex::build(entities.iter());
         let names = crate::screening::name_index(&store).map_err(|e| e.to_string())?;
@@ -233,6 +295,12 @@ impl AppState {
         *self.names.write().unwrap_or_else(|p| p.into_inner()) = names.map(Arc::new);
         // Sanctioned addresses are labels of the graph.
         self.chain().map_err(|e| e.to_string())?;
+        {
+            let mut f = lock(&self.freshness);
+            f.lists = signature;
+            f.hits = f.hits.max(hits);
+        }
+        self.bump();
         Ok(())
     }
 
@@ -267,6 +335,7 @@ impl AppState {
             };
             c.view = view.map(Arc::new);
             c.key = Some(key);
+            self.bump();
         }
         Ok(c.view.clone())
     }

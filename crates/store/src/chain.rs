@@ -218,6 +218,27 @@ impl Store {
         )?)
     }
 
+    /// Which snapshot is active for each source: changes with every
+    /// activation (an import, `kansa lists activate`).
+    pub fn active_signature(&self) -> Result<String, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT coalesce(group_concat(source || ':' || snapshot_id), '') FROM
+                (SELECT source, snapshot_id FROM active ORDER BY source)",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The last customer hit found or lost (0 before any): changes when a
+    /// customer's screening results change.
+    pub fn hits_head(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT coalesce(max(seq), 0) FROM hit_events", [], |r| {
+                r.get(0)
+            })?)
+    }
+
     pub fn labels(&self) -> Result<Vec<AddressLabel>, StoreError> {
         let mut st = self.conn.prepare(
             "SELECT address, currency, category, label, actor, source, confidence, pack

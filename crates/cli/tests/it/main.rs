@@ -8,6 +8,7 @@ mod audit;
 mod browser;
 mod chain_api;
 mod four_eyes;
+mod fresh;
 mod lists_api;
 mod replicas;
 mod serve;
