@@ -48,6 +48,60 @@ pub enum CustomersCommand {
     },
 }
 
+/// What importing customers did.
+#[derive(Debug, serde::Serialize)]
+pub struct CustomerImport {
+    pub customers: usize,
+    pub with_hits: usize,
+    pub new_hits: usize,
+    pub removed_hits: usize,
+}
+
+/// Stores customers and screens them against the active lists (and the
+/// ownership network), recording their hits: the command line's import
+/// and the service's alike.
+pub fn import_customers(
+    store: &mut Store,
+    customers: &[Customer],
+    threshold: f64,
+) -> Result<CustomerImport> {
+    let now = now_rfc3339();
+    store.upsert_customers(customers, &now)?;
+    let (idx, addrs) = build_indexes(store, kansa_server::resources::load_readings().0)?;
+    let owned = ownership(store)?;
+    let results: Vec<(String, Vec<Hit>)> = customers
+        .par_iter()
+        .map(|c| {
+            (
+                c.id.clone(),
+                screen_customer(c, &idx, &addrs, threshold, owned.as_ref()),
+            )
+        })
+        .collect();
+    let ch = store.record_screening(&results, &now, "customer import")?;
+    Ok(CustomerImport {
+        customers: customers.len(),
+        with_hits: results.iter().filter(|(_, h)| !h.is_empty()).count(),
+        new_hits: ch.new,
+        removed_hits: ch.removed,
+    })
+}
+
+/// The service's customer import (`POST /v1/customers/import`): the file
+/// checked whole (a bad row names its line and stores nothing), then
+/// imported as `kansa customers import` does, with the caller as actor.
+pub fn http_importer(data: PathBuf) -> kansa_server::state::CustomerImporter {
+    use kansa_server::state::ImportFault;
+    kansa_server::state::CustomerImporter::new(move |file: &Path, actor: &str| {
+        let customers = read_customers(file).map_err(|e| ImportFault::Input(format!("{e:#}")))?;
+        let fault = |e: anyhow::Error| ImportFault::Store(format!("{e:#}"));
+        let mut store = Store::open_dir(&data).map_err(|e| fault(e.into()))?;
+        kansa_store::Ledger::set_actor(&mut store, actor);
+        let r = import_customers(&mut store, &customers, DEFAULT_THRESHOLD).map_err(fault)?;
+        serde_json::to_value(r).map_err(|e| fault(e.into()))
+    })
+}
+
 /// Reads a customer file; every row must be valid (the error names the line).
 fn read_customers(path: &Path) -> Result<Vec<Customer>> {
     let text = std::fs::read(path).with_context(|| format!("{}", path.display()))?;
@@ -392,32 +446,13 @@ pub fn run(data: &Path, cmd: CustomersCommand) -> Result<bool> {
         } => {
             let customers = read_customers(&file)?;
             let mut store = open_store(data)?;
-            let now = now_rfc3339();
-            store.upsert_customers(&customers, &now)?;
-            let (idx, addrs) = build_indexes(&store, kansa_server::resources::load_readings().0)?;
-            let owned = ownership(&store)?;
-            let results: Vec<(String, Vec<Hit>)> = customers
-                .par_iter()
-                .map(|c| {
-                    (
-                        c.id.clone(),
-                        screen_customer(c, &idx, &addrs, threshold, owned.as_ref()),
-                    )
-                })
-                .collect();
-            let ch = store.record_screening(&results, &now, "customer import")?;
-            let with_hits = results.iter().filter(|(_, h)| !h.is_empty()).count();
+            let r = import_customers(&mut store, &customers, threshold)?;
             if as_json {
-                json(
-                    &serde_json::json!({ "customers": customers.len(), "with_hits": with_hits, "new_hits": ch.new, "removed_hits": ch.removed }),
-                )?;
+                json(&r)?;
             } else {
                 println!(
                     "{} customers imported and screened: {} with hits; {} new hit(s), {} removed",
-                    customers.len(),
-                    with_hits,
-                    ch.new,
-                    ch.removed
+                    r.customers, r.with_hits, r.new_hits, r.removed_hits
                 );
             }
             Ok(true)

@@ -166,6 +166,7 @@ fn serve(
     config.database = database;
     config.nats = nats;
     config.importer = Some(lists_cmd::http_importer(data.to_path_buf()));
+    config.customer_importer = Some(customers_cmd::http_importer(data.to_path_buf()));
     config.sealer = kansa_store::data_key_from_env()?;
     if let Some(p) = &residency {
         let text = std::fs::read_to_string(p)

@@ -449,64 +449,28 @@ pub async fn list_import(
             "this service imports no lists; use kansa lists import",
         )
     })?;
-    let token = crate::auth::random_bytes::<8>().map_err(ApiError::internal)?;
-    let dir = st
-        .config
-        .data
-        .join("uploads")
-        .join(kansa_audit::to_hex(&token));
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(ApiError::internal)?;
-    let file = dir.join(&name);
-    let mut saved = save_body(body, &file).await.map(|_| file.clone());
-    // A zip archive holds a set of files that import as one snapshot.
-    if saved.is_ok() && name.to_ascii_lowercase().ends_with(".zip") {
-        let (archive, set) = (
-            file.clone(),
-            dir.join(name.trim_end_matches(".zip").trim_end_matches(".ZIP")),
-        );
-        saved = tokio::task::spawn_blocking(move || unzip(&archive, &set).map(|_| set))
-            .await
-            .map_err(ApiError::internal)
-            .and_then(|r| r);
-    }
-    let result = match saved {
-        Err(e) => Err(e),
-        Ok(path) => {
-            let up = crate::state::ListUpload {
-                files: vec![path],
-                format: p.format,
-                source: p.source,
-                actor: caller.user.clone(),
-            };
-            let st2 = st.0.clone();
-            blocking(move || {
-                let out = importer.import(&up).map_err(|f| match f {
-                    crate::state::ImportFault::Field(field, m) => ApiError::field(field, m),
-                    crate::state::ImportFault::Input(m) => ApiError::new(
-                        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                        "import_refused",
-                        m,
-                    ),
-                    crate::state::ImportFault::Store(m) => ApiError::internal(m),
-                })?;
-                st2.reload_lists().map_err(ApiError::internal)?;
-                Ok(out)
-            })
-            .await
-        }
-    };
-    let _ = tokio::fs::remove_dir_all(&dir).await;
-    // Messages and reports name the file as it was sent.
-    let prefix = format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR);
-    let clean = |m: String| m.replace(&prefix, "");
-    let (reports, ok) = result.map_err(|mut e| {
-        e.message = clean(e.message);
-        e
-    })?;
-    let reports: serde_json::Value =
-        serde_json::from_str(&clean(reports.to_string())).map_err(ApiError::internal)?;
+    let zip = name.to_ascii_lowercase().ends_with(".zip");
+    let st2 = st.0.clone();
+    let (reports, ok) = with_upload(&st, &name, body, move |file, dir| {
+        // A zip archive holds a set of files that import as one snapshot.
+        let path = if zip {
+            let set = dir.join("set");
+            unzip(&file, &set)?;
+            set
+        } else {
+            file
+        };
+        let up = crate::state::ListUpload {
+            files: vec![path],
+            format: p.format,
+            source: p.source,
+            actor: caller.user.clone(),
+        };
+        let out = importer.import(&up).map_err(import_fault)?;
+        st2.reload_lists().map_err(ApiError::internal)?;
+        Ok(out)
+    })
+    .await?;
     if !ok {
         let why: Vec<String> = reports
             .as_array()
@@ -526,6 +490,58 @@ pub async fn list_import(
     Ok(Json(
         serde_json::json!({ "name": name, "snapshots": reports }),
     ))
+}
+
+fn import_fault(f: crate::state::ImportFault) -> ApiError {
+    match f {
+        crate::state::ImportFault::Field(field, m) => ApiError::field(field, m),
+        crate::state::ImportFault::Input(m) => ApiError::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "import_refused",
+            m,
+        ),
+        crate::state::ImportFault::Store(m) => ApiError::internal(m),
+    }
+}
+
+/// Saves the body as `name` in a fresh directory under `<data>/uploads`,
+/// runs `f` on the file (and the directory) off the async workers, removes
+/// the directory whatever happened, and keeps its path out of what is
+/// answered (messages name the file as it was sent).
+async fn with_upload<T: serde::Serialize + serde::de::DeserializeOwned + Send + 'static>(
+    st: &AppState,
+    name: &str,
+    body: axum::body::Body,
+    f: impl FnOnce(std::path::PathBuf, std::path::PathBuf) -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    let token = crate::auth::random_bytes::<8>().map_err(ApiError::internal)?;
+    let dir = st
+        .config
+        .data
+        .join("uploads")
+        .join(kansa_audit::to_hex(&token));
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(ApiError::internal)?;
+    let file = dir.join(name);
+    let result = match save_body(body, &file).await {
+        Err(e) => Err(e),
+        Ok(_) => {
+            let d = dir.clone();
+            blocking(move || f(file, d)).await
+        }
+    };
+    let _ = tokio::fs::remove_dir_all(&dir).await;
+    let prefix = format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR);
+    // An unpacked archive's files sit in `set/`.
+    let set = format!("{prefix}set{}", std::path::MAIN_SEPARATOR);
+    let clean = |m: String| m.replace(&set, "").replace(&prefix, "");
+    let out = result.map_err(|mut e| {
+        e.message = clean(e.message);
+        e
+    })?;
+    let text = serde_json::to_string(&out).map_err(ApiError::internal)?;
+    serde_json::from_str(&clean(text)).map_err(ApiError::internal)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -785,6 +801,50 @@ pub async fn customer(
         Ok(Json(CustomerResponse { customer, hits }))
     })
     .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerImportParams {
+    /// The file's name: `.csv` (header `id,name[,kind,dob,country,addresses]`)
+    /// or `.jsonl` (one customer per line); named in errors.
+    pub name: String,
+}
+
+/// Import customers (the KYC system's register, or changes to it) sent as
+/// the body, as `kansa customers import` does: every row checked first (a
+/// bad one is refused naming its line, and nothing is stored), then stored
+/// (sealed with the data key when one is set) and screened against the
+/// active lists and the ownership network; hits found and lost are recorded
+/// and the monitor screens the customers again.
+#[utoipa::path(post, path = "/v1/customers/import", tag = "customers",
+    params(CustomerImportParams),
+    request_body(content = Vec<u8>, content_type = "text/csv"),
+    responses((status = 200, body = Object), (status = 413, body = ErrorBody),
+        (status = 422, body = ErrorBody)),
+    security(("token" = [])))]
+pub async fn customers_import(
+    st: St,
+    caller: Caller,
+    ApiQuery(p): ApiQuery<CustomerImportParams>,
+    body: axum::body::Body,
+) -> ApiResult<Json<serde_json::Value>> {
+    caller.need(Need::Decide)?;
+    let name = upload_name(&p.name)?;
+    let importer = st.config.customer_importer.clone().ok_or_else(|| {
+        ApiError::new(
+            axum::http::StatusCode::NOT_IMPLEMENTED,
+            "not_available",
+            "this service imports no customers; use kansa customers import",
+        )
+    })?;
+    let user = caller.user.clone();
+    let out = with_upload(&st, &name, body, move |file, _| {
+        importer.import(&file, &user).map_err(import_fault)
+    })
+    .await?;
+    st.screening_changed();
+    Ok(Json(out))
 }
 
 // -------------------------------------------------------------------- audit

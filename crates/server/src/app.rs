@@ -66,6 +66,7 @@ pub fn openapi_router() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(api::wallets))
         .routes(routes!(api::rules))
         .routes(routes!(api::customer))
+        .routes(routes!(api::customers_import))
         .routes(routes!(api_chain::summary))
         .routes(routes!(api_chain::address))
         .routes(routes!(api_chain::transaction))

@@ -44,6 +44,8 @@ pub struct Config {
     /// How `POST /v1/lists/import` imports uploaded files (the command
     /// line's import, supplied by the binary); refused without one.
     pub importer: Option<ListImporter>,
+    /// How `POST /v1/customers/import` imports an uploaded customer file.
+    pub customer_importer: Option<CustomerImporter>,
     /// The data key: personal values of stored events and decisions are
     /// sealed with it (`KANSA_DATA_KEY_FILE`/`KANSA_DATA_KEY`).
     pub sealer: Option<kansa_residency::Sealer>,
@@ -93,6 +95,39 @@ impl ListImporter {
     }
 }
 
+type CustomerImportFn =
+    dyn Fn(&std::path::Path, &str) -> Result<serde_json::Value, ImportFault> + Send + Sync;
+
+/// Imports an uploaded customer file (its path, the caller as actor) as
+/// `kansa customers import` does: the summary of what changed.
+#[derive(Clone)]
+pub struct CustomerImporter(Arc<CustomerImportFn>);
+
+impl CustomerImporter {
+    pub fn new(
+        f: impl Fn(&std::path::Path, &str) -> Result<serde_json::Value, ImportFault>
+            + Send
+            + Sync
+            + 'static,
+    ) -> CustomerImporter {
+        CustomerImporter(Arc::new(f))
+    }
+
+    pub fn import(
+        &self,
+        file: &std::path::Path,
+        actor: &str,
+    ) -> Result<serde_json::Value, ImportFault> {
+        (self.0)(file, actor)
+    }
+}
+
+impl std::fmt::Debug for CustomerImporter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CustomerImporter")
+    }
+}
+
 impl std::fmt::Debug for ListImporter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("ListImporter")
@@ -109,6 +144,7 @@ impl Config {
             nats: None,
             residency: kansa_residency::Policy::home_only("JP"),
             importer: None,
+            customer_importer: None,
             sealer: None,
         }
     }
@@ -240,6 +276,11 @@ impl AppState {
         ));
         self.ready.store(true, Ordering::SeqCst);
         Ok(())
+    }
+
+    /// Customers' hits changed: the monitor screens again.
+    pub fn screening_changed(&self) {
+        self.bump();
     }
 
     fn bump(&self) {

@@ -243,3 +243,55 @@ fn an_ofac_csv_set_arrives_as_one_zip() {
     );
     assert_eq!(std::fs::read_dir(d.join("uploads")).unwrap().count(), 0);
 }
+
+#[test]
+fn the_kyc_system_sends_customers_over_http() {
+    let Some(tmp) = super::serve::with_un_list() else {
+        return;
+    };
+    let d = tmp.path();
+    let svc = token(d, "kyc", "service");
+    let alice = token(d, "alice", "analyst");
+    let s = start(d);
+    let deposit = |id: &str| {
+        let body = format!(
+            r#"{{"id":"{id}","type":"deposit","time":"2024-06-01T00:00:00Z","customer":"C-9","asset":"JPY","amount":"10000"}}"#
+        );
+        let (st, b) = s.call("POST", "/v1/events", Some(&svc), Some(&body));
+        assert_eq!(st, 200, "{b}");
+        json(&b)["outcome"].as_str().unwrap().to_string()
+    };
+    // Not in the register yet: nothing to hold.
+    assert_eq!(deposit("d1"), "approve");
+    let csv = "id,name,kind,dob,country\nC-8,Taro Yamada,person,1980-02-03,JP\nC-9,RI Won Ho,person,1964-07-17,KP\n";
+    let path = "/v1/customers/import?name=register.csv";
+    let oct = "text/csv";
+    let (st, _) = s.raw("POST", path, Some(&alice), Some(csv.as_bytes()), oct);
+    assert_eq!(
+        st, 403,
+        "an analyst reads customers, the KYC system sends them"
+    );
+    // A bad row: refused with its line, nothing stored.
+    let bad = "id,name,kind,dob,country\nC-7,Hanako Sato,person,,JP\n,Nobody,person,,JP\n";
+    let (st, b) = s.raw("POST", path, Some(&svc), Some(bad.as_bytes()), oct);
+    assert_eq!(st, 422, "{b}");
+    assert!(b.contains("register.csv: line 3"), "{b}");
+    assert!(!b.contains("uploads"), "{b}");
+    let (st, _) = s.call("GET", "/v1/customers/C-7", Some(&alice), None);
+    assert_eq!(st, 404);
+
+    let (st, b) = s.raw("POST", path, Some(&svc), Some(csv.as_bytes()), oct);
+    assert_eq!(st, 200, "{b}");
+    let r = json(&b);
+    assert_eq!(
+        (&r["customers"], &r["with_hits"]),
+        (&Value::from(2), &Value::from(1)),
+        "{r}"
+    );
+    let (_, b) = s.call("GET", "/v1/customers/C-9", Some(&alice), None);
+    let c = json(&b);
+    assert_eq!(c["hits"][0]["entity_id"], "un:KPi.033", "{c}");
+    // The monitor screens the customer again: the next deposit is held.
+    assert_eq!(deposit("d2"), "hold");
+    assert_eq!(std::fs::read_dir(d.join("uploads")).unwrap().count(), 0);
+}
