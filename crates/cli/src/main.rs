@@ -191,7 +191,9 @@ fn main() -> ExitCode {
         Command::Customers { command } => customers_cmd::run(&cli.data, command),
         Command::Chain { command } => chain_cmd::run(&cli.data, command),
         Command::Trace { command } => trace_cmd::run(&cli.data, command),
-        Command::Monitor { command } => monitor_cmd::run(&cli.data, command),
+        Command::Monitor { command } => {
+            monitor_cmd::run(&cli.data, cli.database.as_deref(), command)
+        }
         Command::Network { command } => network_cmd::run(&cli.data, command),
         Command::Serve {
             listen,

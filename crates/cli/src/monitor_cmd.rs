@@ -11,7 +11,7 @@ use kansa_monitor::{
 use kansa_screen::{AddressIndex, ScreenIndex};
 use kansa_server::screening::{ChainView, StoreScreening};
 use kansa_store::LedgerExt as _;
-use kansa_store::{Store, StoredDecision};
+use kansa_store::StoredDecision;
 use std::cell::OnceCell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -322,7 +322,10 @@ impl DecideArgs {
 }
 
 /// Calls `f` on every stored decision, in the order decided.
-fn each_stored(store: &Store, mut f: impl FnMut(StoredDecision) -> Result<()>) -> Result<()> {
+fn each_stored(
+    store: &dyn kansa_store::Ledger,
+    mut f: impl FnMut(StoredDecision) -> Result<()>,
+) -> Result<()> {
     let mut after = 0;
     loop {
         let rows = store.decisions_after(after, 10_000)?;
@@ -341,7 +344,21 @@ pub const BATCH: usize = 1000;
 
 pub use kansa_server::decisions::stored_row;
 
-pub fn run(data: &Path, cmd: MonitorCommand) -> Result<bool> {
+/// The ledger decisions are stored in (`--database`/`KANSA_DATABASE`, else
+/// the embedded store) and the data key their personal values are sealed
+/// with.
+fn decision_ledger(
+    data: &Path,
+    database: Option<&str>,
+) -> Result<(
+    Box<dyn kansa_store::Ledger>,
+    Option<kansa_residency::Sealer>,
+)> {
+    let ledger = crate::audit_cmd::open_ledger(data, database)?;
+    Ok((ledger, kansa_store::data_key_from_env()?))
+}
+
+pub fn run(data: &Path, database: Option<&str>, cmd: MonitorCommand) -> Result<bool> {
     match cmd {
         MonitorCommand::Publish { files, nats, json } => publish(&files, &nats, json),
         MonitorCommand::Check { rules } => {
@@ -369,9 +386,10 @@ pub fn run(data: &Path, cmd: MonitorCommand) -> Result<bool> {
         }
         MonitorCommand::Run(args) => {
             let (events, mut m, mut p) = args.open(data)?;
-            let mut store = open_store(data)?;
+            let (mut store, sealer) = decision_ledger(data, database)?;
+            let sealer = sealer.as_ref();
             // Rebuild the windows from the stored events, in the order decided.
-            kansa_server::decisions::replay(&store, &mut m, store.sealer())
+            kansa_server::decisions::replay(store.as_ref(), &mut m, sealer)
                 .map_err(anyhow::Error::msg)?;
             for chunk in events.chunks(BATCH) {
                 let mut decided = Vec::with_capacity(chunk.len());
@@ -379,7 +397,7 @@ pub fn run(data: &Path, cmd: MonitorCommand) -> Result<bool> {
                 for e in chunk {
                     let d = match store.decision(&e.id)? {
                         Some(stored) => {
-                            let (_, d) = kansa_server::decisions::opened(&stored, store.sealer())
+                            let (_, d) = kansa_server::decisions::opened(&stored, sealer)
                                 .map_err(anyhow::Error::msg)?;
                             let mut d: Decision = serde_json::from_value(d)?;
                             d.duplicate = true;
@@ -388,10 +406,7 @@ pub fn run(data: &Path, cmd: MonitorCommand) -> Result<bool> {
                         None => {
                             let d = m.decide(e);
                             if !d.duplicate {
-                                rows.push(
-                                    stored_row(e, &d, store.sealer())
-                                        .map_err(anyhow::Error::msg)?,
-                                );
+                                rows.push(stored_row(e, &d, sealer).map_err(anyhow::Error::msg)?);
                             }
                             d
                         }
@@ -417,10 +432,10 @@ pub fn run(data: &Path, cmd: MonitorCommand) -> Result<bool> {
                     bail!("--outcome {o:?}: one of approve, review, hold, block");
                 }
             }
-            let store = open_store(data)?;
+            let (store, sealer) = decision_ledger(data, database)?;
             let total = store.decision_count()?;
             let mut rows = Vec::new();
-            each_stored(&store, |r| {
+            each_stored(store.as_ref(), |r| {
                 if outcome.as_deref().is_none_or(|o| r.outcome == o) {
                     rows.push(r);
                 }
@@ -434,7 +449,7 @@ pub fn run(data: &Path, cmd: MonitorCommand) -> Result<bool> {
             }
             let mut decisions: Vec<Decision> = Vec::with_capacity(rows.len());
             for r in &rows {
-                let (_, d) = kansa_server::decisions::opened(r, store.sealer())
+                let (_, d) = kansa_server::decisions::opened(r, sealer.as_ref())
                     .map_err(anyhow::Error::msg)?;
                 decisions.push(serde_json::from_value(d)?);
             }

@@ -263,6 +263,17 @@ fn two_replicas_share_the_ledger_and_a_killed_one_loses_no_event() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["ok"], true, "{v}");
     assert_eq!(v["decisions_checked"], 12_000, "{v}");
+    // The command line reads the same ledger.
+    let o = setup.kansa(
+        d1.path(),
+        &["monitor", "decisions", "--limit", "5", "--json"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let listed: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(listed.len(), 5);
+    let o = setup.kansa(d1.path(), &["monitor", "decisions", "--limit", "1"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.starts_with("12000 decided events stored"), "{text}");
 
     // Replica B serves what A decided, and refuses to decide it again.
     let by_a: String = pg
