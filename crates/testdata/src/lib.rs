@@ -40,6 +40,24 @@ pub fn pg_schema(name: &str) -> String {
             .map(|d| d.as_nanos() % 1_000_000_000)
             .unwrap_or(0)
     );
+    // Schemas left by test processes that have ended go first, so that the
+    // test database does not fill up run after run.
+    if let Ok(rows) = c.query(
+        "SELECT schema_name::text FROM information_schema.schemata WHERE schema_name LIKE 'kansa\\_%'",
+        &[],
+    ) {
+        for r in rows {
+            let old: String = r.get(0);
+            let mut parts = old.rsplitn(3, '_');
+            let (Some(_), Some(pid)) = (parts.next(), parts.next()) else {
+                continue;
+            };
+            let Ok(pid) = pid.parse::<u32>() else { continue };
+            if pid != std::process::id() && !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {old} CASCADE"));
+            }
+        }
+    }
     c.batch_execute(&format!(
         "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};"
     ))
