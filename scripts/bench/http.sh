@@ -59,7 +59,7 @@ kill $SERVER; wait $SERVER 2>/dev/null || true
 echo "== stored (PostgreSQL)"
 psql "$KANSA_TEST_PG" -Atc "SELECT COUNT(*) || ' decisions' FROM $SCHEMA.monitor_events"
 "$K" --data "$DATA" audit verify
-psql "$KANSA_TEST_PG" -qc "DROP SCHEMA $SCHEMA CASCADE" 2>/dev/null
+psql "$KANSA_TEST_PG" -qc "DROP SCHEMA $SCHEMA CASCADE" 2>/dev/null || true
 
 # Events from NATS: N events published first, then the replicas started;
 # the time from start to the last decision stored.
@@ -92,5 +92,5 @@ for replicas in 1 2; do
   kill $REPLICAS; wait $REPLICAS 2>/dev/null || true
   REPLICAS=""
   "$K" --data "$DATA" audit verify
-  psql "$KANSA_TEST_PG" -qc "DROP SCHEMA $SCHEMA CASCADE" 2>/dev/null
+  psql "$KANSA_TEST_PG" -qc "DROP SCHEMA $SCHEMA CASCADE" 2>/dev/null || true
 done
