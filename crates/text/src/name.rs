@@ -685,24 +685,53 @@ fn tokens_of_words(words: &[String]) -> Vec<Token> {
 
 /// Prepares a name for comparison. `readings` supplies Japanese and Korean
 /// readings of Han characters (an empty `Readings` gives pinyin only).
-/// A name written as alternatives ("Al-Qa'ida/Islamic Army") also gets the
-/// variants of each alternative.
+/// A name written with alternatives also gets the variants of each:
+/// whole names apart (`HARAKAT UL-MUJAHIDIN / HUM`), or one word in place
+/// (`LORD'S RESISTANCE MOVEMENT/ARMY` is also the movement and the army).
 pub fn analyze(name: &str, readings: &Readings) -> NameForm {
     let mut form = analyze_one(name, readings);
-    if name.contains('/') {
-        for part in name
-            .split('/')
-            .map(str::trim)
-            .filter(|p| p.chars().filter(|c| c.is_alphabetic()).count() >= 2)
-        {
-            for v in analyze_one(part, readings).variants {
-                if !form.variants.contains(&v) {
-                    form.variants.push(v);
-                }
+    for part in alternatives(name) {
+        for v in analyze_one(&part, readings).variants {
+            if !form.variants.contains(&v) {
+                form.variants.push(v);
             }
         }
     }
     form
+}
+
+/// The names a slash offers. Spaced (` / `): each side is a whole name.
+/// Unspaced: the first slashed word stands for each of its alternatives in
+/// the rest of the name, so `IMPORT/EXPORT CORPORATION` gives the import
+/// and the export corporation, never a bare `EXPORT CORPORATION`; letters
+/// joined by slashes are an abbreviation (`I/E`, `J/V`, `M/S`, `A/K/A`),
+/// not alternatives.
+pub fn alternatives(name: &str) -> Vec<String> {
+    let letters = |p: &str| p.chars().filter(|c| c.is_alphabetic()).count();
+    if name.contains(" / ") {
+        return name
+            .split(" / ")
+            .map(str::trim)
+            .filter(|p| letters(p) >= 2)
+            .map(str::to_string)
+            .collect();
+    }
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let Some(at) = words.iter().position(|w| w.contains('/')) else {
+        return Vec::new();
+    };
+    let alts: Vec<&str> = words[at].split('/').filter(|a| letters(a) > 0).collect();
+    if alts.len() < 2 || alts.iter().all(|a| letters(a) == 1) {
+        return Vec::new();
+    }
+    alts.iter()
+        .map(|alt| {
+            let mut w = words.clone();
+            w[at] = alt;
+            w.join(" ")
+        })
+        .filter(|p| letters(p) >= 2)
+        .collect()
 }
 
 fn analyze_one(name: &str, readings: &Readings) -> NameForm {
@@ -958,6 +987,35 @@ pub fn drop_long_vowels(w: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_slash_offers_whole_names_or_one_word_never_a_fragment() {
+        assert_eq!(
+            alternatives("LORD'S RESISTANCE MOVEMENT/ARMY"),
+            ["LORD'S RESISTANCE MOVEMENT", "LORD'S RESISTANCE ARMY"]
+        );
+        assert_eq!(
+            alternatives("CHINA PRECISION MACHINERY IMPORT/EXPORT CORPORATION"),
+            [
+                "CHINA PRECISION MACHINERY IMPORT CORPORATION",
+                "CHINA PRECISION MACHINERY EXPORT CORPORATION"
+            ]
+        );
+        assert_eq!(
+            alternatives("HARAKAT UL-MUJAHIDIN / HUM"),
+            ["HARAKAT UL-MUJAHIDIN", "HUM"]
+        );
+        assert_eq!(alternatives("ADF/NALU"), ["ADF", "NALU"]);
+        for abbreviation in [
+            "CHINA NATIONAL PRECISION MACHINERY I/E CORP.",
+            "KOREA RYENHA MACHINERY J/V CORPORATION",
+            "M/S WELFARE & DEVELOPMENT ORGANIZATION",
+            "FUYI SUN A/K/A FRANK SUN",
+            "Plain Name",
+        ] {
+            assert!(alternatives(abbreviation).is_empty(), "{abbreviation}");
+        }
+    }
 
     fn texts(f: &NameForm) -> Vec<String> {
         f.variants
