@@ -442,13 +442,11 @@ pub async fn list_import(
 ) -> ApiResult<Json<serde_json::Value>> {
     caller.need(Need::Administer)?;
     let name = upload_name(&p.name)?;
-    let importer = st.config.importer.clone().ok_or_else(|| {
-        ApiError::new(
-            axum::http::StatusCode::NOT_IMPLEMENTED,
-            "not_available",
-            "this service imports no lists; use kansa lists import",
-        )
-    })?;
+    let importer = st
+        .config
+        .importer
+        .clone()
+        .ok_or_else(|| no_importer("lists"))?;
     let zip = name.to_ascii_lowercase().ends_with(".zip");
     let st2 = st.0.clone();
     let (reports, ok) = with_upload(&st, &name, body, move |file, dir| {
@@ -490,6 +488,15 @@ pub async fn list_import(
     Ok(Json(
         serde_json::json!({ "name": name, "snapshots": reports }),
     ))
+}
+
+/// 501: the binary running the service supplied no importer of `what`.
+fn no_importer(what: &str) -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::NOT_IMPLEMENTED,
+        "not_available",
+        format!("this service imports no {what}; use kansa {what} import"),
+    )
 }
 
 fn import_fault(f: crate::state::ImportFault) -> ApiError {
@@ -831,13 +838,11 @@ pub async fn customers_import(
 ) -> ApiResult<Json<serde_json::Value>> {
     caller.need(Need::Decide)?;
     let name = upload_name(&p.name)?;
-    let importer = st.config.customer_importer.clone().ok_or_else(|| {
-        ApiError::new(
-            axum::http::StatusCode::NOT_IMPLEMENTED,
-            "not_available",
-            "this service imports no customers; use kansa customers import",
-        )
-    })?;
+    let importer = st
+        .config
+        .customer_importer
+        .clone()
+        .ok_or_else(|| no_importer("customers"))?;
     let user = caller.user.clone();
     let out = with_upload(&st, &name, body, move |file, _| {
         importer.import(&file, &user).map_err(import_fault)

@@ -734,7 +734,7 @@ fn report_parts(
         let Some(d) = ledger.decision(ev)? else {
             continue;
         };
-        let (e, _) = crate::decisions::opened(&d, sealer).map_err(ApiError::internal)?;
+        let e = crate::decisions::opened_event(&d, sealer).map_err(ApiError::internal)?;
         let s = |k: &str| {
             e[k].as_str()
                 .map(str::to_string)

@@ -177,31 +177,30 @@ impl Decider {
 
     /// Decides one event; the answer comes once it is stored.
     pub async fn decide(&self, event: Event, actor: &str) -> Result<Decision, ApiError> {
-        let (reply, answer) = oneshot::channel();
-        self.tx
-            .try_send(Work::Decide(Job {
+        let actor = actor.to_string();
+        self.ask(|reply| {
+            Work::Decide(Job {
                 event,
-                actor: actor.to_string(),
+                actor,
                 reply,
-            }))
-            .map_err(|e| match e {
-                mpsc::TrySendError::Full(_) => ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "overloaded",
-                    "too many events are waiting for a decision; retry later",
-                ),
-                mpsc::TrySendError::Disconnected(_) => ApiError::internal("the decider stopped"),
-            })?;
-        answer
-            .await
-            .map_err(|_| ApiError::internal("the decider dropped a request"))?
+            })
+        })
+        .await
     }
 
     /// The rule pack in force and the wallets, once the decider has
     /// applied every stored decision.
     pub async fn look(&self) -> Result<MonitorView, ApiError> {
+        self.ask(Work::Look).await
+    }
+
+    /// Queues work for the deciding thread and waits for its answer.
+    async fn ask<T>(
+        &self,
+        work: impl FnOnce(oneshot::Sender<Result<T, ApiError>>) -> Work,
+    ) -> Result<T, ApiError> {
         let (reply, answer) = oneshot::channel();
-        self.tx.try_send(Work::Look(reply)).map_err(|e| match e {
+        self.tx.try_send(work(reply)).map_err(|e| match e {
             mpsc::TrySendError::Full(_) => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "overloaded",
@@ -262,9 +261,8 @@ fn decide_batch(
                 continue;
             }
             if let Some(stored) = stored_before.remove(id) {
-                let existing = crate::decisions::opened(&stored, sealer)
-                    .map(|(_, d)| d)
-                    .unwrap_or_default();
+                let existing =
+                    crate::decisions::opened_decision(&stored, sealer).unwrap_or_default();
                 answers.push(Err(conflict(id, existing)));
                 continue;
             }

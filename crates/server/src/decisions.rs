@@ -120,14 +120,28 @@ pub fn stored_row(
     })
 }
 
-/// A stored decision's event and decision as JSON, personal values opened
-/// with the data key (an error that says so without it).
+fn parse(r: &StoredDecision, what: &str, text: &str) -> Result<Value, String> {
+    serde_json::from_str(text).map_err(|e| format!("stored {what} of {}: {e}", r.event_id))
+}
+
+/// A stored event as JSON, personal values opened with the data key (an
+/// error that says so without it).
+pub fn opened_event(r: &StoredDecision, sealer: Option<&Sealer>) -> Result<Value, String> {
+    let mut ev = parse(r, "event", &r.event)?;
+    each_personal(&r.event_id, Some(&mut ev), None, open_in(sealer))?;
+    Ok(ev)
+}
+
+/// A stored decision as JSON, personal values opened with the data key.
+pub fn opened_decision(r: &StoredDecision, sealer: Option<&Sealer>) -> Result<Value, String> {
+    let mut dv = parse(r, "decision", &r.decision)?;
+    open_decision(&r.event_id, &mut dv, sealer)?;
+    Ok(dv)
+}
+
+/// A stored decision's event and decision as JSON, personal values opened.
 pub fn opened(r: &StoredDecision, sealer: Option<&Sealer>) -> Result<(Value, Value), String> {
-    let bad = |what: &str, e: serde_json::Error| format!("stored {what} of {}: {e}", r.event_id);
-    let mut ev: Value = serde_json::from_str(&r.event).map_err(|e| bad("event", e))?;
-    let mut dv: Value = serde_json::from_str(&r.decision).map_err(|e| bad("decision", e))?;
-    each_personal(&r.event_id, Some(&mut ev), Some(&mut dv), open_in(sealer))?;
-    Ok((ev, dv))
+    Ok((opened_event(r, sealer)?, opened_decision(r, sealer)?))
 }
 
 /// A stored decision (as kept in the log, or copied from it into a case's
@@ -161,7 +175,7 @@ pub fn apply(
     r: &StoredDecision,
     sealer: Option<&Sealer>,
 ) -> Result<(), String> {
-    let (ev, _) = opened(r, sealer)?;
+    let ev = opened_event(r, sealer)?;
     let e = Event::from_json(ev).map_err(|e| format!("stored event {}: {e}", r.event_id))?;
     m.decide(&e);
     Ok(())

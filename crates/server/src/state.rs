@@ -278,12 +278,9 @@ impl AppState {
         Ok(())
     }
 
-    /// Customers' hits changed: the monitor screens again.
+    /// What screening reads changed (lists, chain view, customer hits):
+    /// the monitor screens again.
     pub fn screening_changed(&self) {
-        self.bump();
-    }
-
-    fn bump(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
     }
 
@@ -305,7 +302,7 @@ impl AppState {
             };
             if hits != f.hits {
                 f.hits = hits;
-                self.bump();
+                self.screening_changed();
             }
             if lists.is_some() && f.lists.is_some() && lists != f.lists {
                 f.lists = lists;
@@ -341,7 +338,7 @@ impl AppState {
             f.lists = signature;
             f.hits = f.hits.max(hits);
         }
-        self.bump();
+        self.screening_changed();
         Ok(())
     }
 
@@ -376,7 +373,7 @@ impl AppState {
             };
             c.view = view.map(Arc::new);
             c.key = Some(key);
-            self.bump();
+            self.screening_changed();
         }
         Ok(c.view.clone())
     }
