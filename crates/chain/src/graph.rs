@@ -245,6 +245,11 @@ pub struct Unresolved {
     pub input: u64,
 }
 
+/// A transaction's fee not stored in `tx_fee` (an input not yet resolved
+/// when the graph was built, or a fee of 2^32 − 1 base units or more): it
+/// is added up from the inputs when asked.
+pub const FEE_UNKNOWN: u32 = u32::MAX;
+
 /// Funds from nothing: a coinbase (mined) or a token mint.
 pub const FLAG_COINBASE: u8 = 1;
 /// An account's balance from before the imported transfers (its origin
@@ -293,6 +298,7 @@ columns! {
     blocks: BlockRow,
     tx_txid: [u8; 32],
     tx_flags: u8,
+    tx_fee: u32,
     tx_out_start: u32,
     tx_out_base: u64,
     tx_in_start: u32,
@@ -530,6 +536,7 @@ impl Graph {
             }
         };
         want(self.tx_flags.len() == n_tx, "tx_flags")?;
+        want(self.tx_fee.len() == n_tx, "tx_fee")?;
         want(self.tx_out_start.len() == n_tx + 1, "tx_out_start")?;
         want(self.tx_in_start.len() == n_tx + 1, "tx_in_start")?;
         for (name, o) in [
@@ -862,12 +869,27 @@ impl Graph {
             .fold(0, |t, o| t.saturating_add(self.value(o)))
     }
 
-    /// Inputs less outputs (0 for a coinbase or where inputs are unknown).
+    /// Inputs less outputs (0 for a coinbase or where inputs are unknown):
+    /// read from `tx_fee` where the fee was known when the graph was built,
+    /// else added up from the inputs and outputs.
     pub fn fee(&self, tx: u32) -> Amount {
+        match self.tx_fee.as_slice().get(tx as usize) {
+            Some(f) if *f != FEE_UNKNOWN => *f as Amount,
+            _ => self.computed_fee(tx),
+        }
+    }
+
+    /// [`Graph::fee`] from the inputs and outputs.
+    pub fn computed_fee(&self, tx: u32) -> Amount {
         if self.is_coinbase(tx) || self.is_opening(tx) {
             return 0;
         }
         self.input_total(tx).saturating_sub(self.output_total(tx))
+    }
+
+    /// Whether every input's spent output is known.
+    pub fn inputs_resolved(&self, tx: u32) -> bool {
+        self.inputs(tx).all(|i| self.input_prev(i) != NONE64)
     }
 
     pub fn height(&self, tx: u32) -> Option<u32> {

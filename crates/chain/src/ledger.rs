@@ -12,11 +12,10 @@
 use crate::cluster;
 use crate::graph::{
     offsets_from, push_offset, Amount, BlockRow, Column, Graph, LargeValue, Unresolved,
-    FLAG_COINBASE, LARGE, NATIVE_ASSET, NONE, NONE64,
+    FEE_UNKNOWN, FLAG_COINBASE, LARGE, NATIVE_ASSET, NONE, NONE64,
 };
-use bitcoin::consensus::deserialize;
 use bitcoin::hashes::Hash;
-use bitcoin::{Block, Script, ScriptBuf};
+use bitcoin::{Script, ScriptBuf};
 use hashbrown::HashTable;
 use rustc_hash::FxHashMap;
 use std::hash::BuildHasher;
@@ -24,6 +23,7 @@ use std::hash::BuildHasher;
 fn fx(b: &[u8]) -> u64 {
     rustc_hash::FxBuildHasher.hash_one(b)
 }
+use rayon::prelude::*;
 use serde::Serialize;
 use std::borrow::Cow;
 
@@ -145,8 +145,100 @@ pub(crate) fn classify(script: &Script) -> (ScriptKind, Option<Cow<'_, [u8]>>) {
     (kind, Some(Cow::Borrowed(script.as_bytes())))
 }
 
-/// An output as decoded from a block: value, kind, address key.
-type DecodedOutput<'a> = (u64, ScriptKind, Option<Cow<'a, [u8]>>);
+/// A block decoded and checked (merkle root, one hash per transaction),
+/// with nothing of the ledger needed: blocks are decoded on several cores
+/// and applied in order ([`Ledger::apply_block`]).
+#[derive(Debug, Default)]
+pub struct DecodedBlock {
+    hash: [u8; 32],
+    prev: [u8; 32],
+    time: u32,
+    txs: Vec<DecodedTx>,
+    /// Every transaction's spent outpoints, then outputs, one after another.
+    ins: Vec<([u8; 32], u32)>,
+    outs: Vec<DecodedOut>,
+    /// The outputs' address keys, one after another.
+    keys: Vec<u8>,
+}
+
+#[derive(Debug)]
+struct DecodedTx {
+    txid: [u8; 32],
+    coinbase: bool,
+    /// Where this transaction's inputs and outputs end in the block's lists.
+    ins_end: u32,
+    outs_end: u32,
+}
+
+#[derive(Debug)]
+struct DecodedOut {
+    value: u64,
+    kind: ScriptKind,
+    /// The address key in `keys` (`NONE` for none).
+    key_start: u32,
+    key_end: u32,
+}
+
+/// Decodes one serialised block and checks its merkle root. `origin` names
+/// it in errors (file and offset).
+pub fn decode_block(bytes: &[u8], origin: &str) -> Result<DecodedBlock, String> {
+    let block = crate::parse::parse_block(bytes)
+        .map_err(|e| format!("{origin}: not a valid block: {e}"))?;
+    let root = bitcoin::merkle_tree::calculate_root(
+        block
+            .txids
+            .iter()
+            .map(|t| bitcoin::TxMerkleNode::from_byte_array(*t)),
+    );
+    if root.map(|r| r.to_byte_array()) != Some(block.merkle_root) {
+        return Err(format!(
+            "{origin}: block {}: the merkle root does not match its transactions",
+            bitcoin::BlockHash::from_byte_array(block.hash)
+        ));
+    }
+    let mut d = DecodedBlock {
+        hash: block.hash,
+        prev: block.prev,
+        time: block.time,
+        txs: Vec::with_capacity(block.txs.len()),
+        ins: Vec::with_capacity(block.ins.len()),
+        outs: Vec::with_capacity(block.outs.len()),
+        keys: Vec::with_capacity(block.outs.len() * 25),
+    };
+    let (mut i0, mut o0) = (0usize, 0usize);
+    for (tx, txid) in block.txs.iter().zip(&block.txids) {
+        let (i1, o1) = (tx.ins_end as usize, tx.outs_end as usize);
+        if !tx.coinbase {
+            d.ins
+                .extend(block.ins[i0..i1].iter().map(|i| (i.txid, i.vout)));
+        }
+        for o in &block.outs[o0..o1] {
+            let (kind, address) = classify(Script::from_bytes(o.script));
+            let (key_start, key_end) = match address {
+                Some(a) => {
+                    let s = d.keys.len() as u32;
+                    d.keys.extend_from_slice(&a);
+                    (s, d.keys.len() as u32)
+                }
+                None => (NONE, NONE),
+            };
+            d.outs.push(DecodedOut {
+                value: o.value,
+                kind,
+                key_start,
+                key_end,
+            });
+        }
+        d.txs.push(DecodedTx {
+            txid: *txid,
+            coinbase: tx.coinbase,
+            ins_end: d.ins.len() as u32,
+            outs_end: d.outs.len() as u32,
+        });
+        (i0, o0) = (i1, o1);
+    }
+    Ok(d)
+}
 
 /// One output to add: value, script kind, address key (see
 /// [`crate::graph::address_key`]); `add_tx` takes any bytes-like key.
@@ -316,6 +408,7 @@ impl Ledger {
             "a block's transactions are consecutive"
         );
         self.g.tx_flags.vec_mut().push(flags);
+        self.g.tx_fee.vec_mut().push(FEE_UNKNOWN);
         self.g.blocks.vec_mut()[block as usize].n_tx += 1;
         let ids = self.g.tx_txid.as_slice();
         self.txids
@@ -543,13 +636,17 @@ impl Ledger {
             self.push_prev(prev);
         }
         self.end_inputs();
-        if let (Some(i), false) = (in_total, coinbase) {
+        if coinbase {
+            self.g.tx_fee.vec_mut()[tx as usize] = 0;
+        } else if let Some(i) = in_total {
             let o: Amount = outputs.iter().map(|o| o.0 as Amount).sum();
             if o > i {
                 report.anomaly(format!(
                     "{origin}: transaction {} pays out {o} but spends {i}",
                     crate::graph::txid_hex(&txid)
                 ));
+            } else if i - o < FEE_UNKNOWN as Amount {
+                self.g.tx_fee.vec_mut()[tx as usize] = (i - o) as u32;
             }
         }
         // Inputs that were waiting for these outputs.
@@ -584,55 +681,99 @@ impl Ledger {
         origin: &str,
         report: &mut IngestReport,
     ) -> Result<(), String> {
-        let block: Block =
-            deserialize(bytes).map_err(|e| format!("{origin}: not a valid block: {e}"))?;
-        let hash = block.block_hash();
-        if self.blocks.contains_key(&hash.to_byte_array()) {
-            report.blocks_already_known += 1;
-            return Ok(());
+        let block = decode_block(bytes, origin)?;
+        self.apply_block(&block, origin, report);
+        Ok(())
+    }
+
+    /// Ingests the blocks of one file in order (`origin` names a block by
+    /// its offset in errors), decoding the next blocks on other cores while
+    /// these are applied. The first block that does not decode stops it.
+    pub fn ingest_blocks(
+        &mut self,
+        blocks: &[(usize, &[u8])],
+        origin: impl Fn(usize) -> String + Sync,
+        report: &mut IngestReport,
+    ) -> Result<(), String> {
+        const CHUNK: usize = 64;
+        let decode = |c: &[(usize, &[u8])]| -> Vec<Result<DecodedBlock, String>> {
+            c.par_iter()
+                .map(|(off, b)| decode_block(b, &origin(*off)))
+                .collect()
+        };
+        let mut chunks = blocks.chunks(CHUNK);
+        let mut current = chunks.next().map(|c| (c, decode(c)));
+        while let Some((chunk, decoded)) = current {
+            let next = chunks.next();
+            let (next, applied) = rayon::join(
+                || next.map(|c| (c, decode(c))),
+                || -> Result<(), String> {
+                    for ((off, _), d) in chunk.iter().zip(decoded) {
+                        self.apply_block(&d?, &origin(*off), report);
+                    }
+                    Ok(())
+                },
+            );
+            applied?;
+            current = next;
         }
-        // Each txid is hashed once: for the merkle check and for the graph.
-        let txids: Vec<bitcoin::Txid> = block.txdata.iter().map(|t| t.compute_txid()).collect();
-        let root = bitcoin::merkle_tree::calculate_root(
-            txids
-                .iter()
-                .map(|t| bitcoin::TxMerkleNode::from_raw_hash(t.to_raw_hash())),
-        );
-        if root != Some(block.header.merkle_root) {
-            return Err(format!(
-                "{origin}: block {hash}: the merkle root does not match its transactions"
-            ));
+        Ok(())
+    }
+
+    /// Makes room in the columns for about `bytes` of serialised blocks
+    /// (estimated generously: untouched room costs address space, not
+    /// memory), so that they are not copied as they grow.
+    pub fn reserve_for_block_bytes(&mut self, bytes: u64) {
+        let txs = (bytes / 150) as usize;
+        let outs = (bytes / 40) as usize;
+        let ins = (bytes / 60) as usize;
+        // The id tables touch what they reserve: a closer estimate (real
+        // transactions average 250 bytes or more, outputs 2–3 of them).
+        let ids = self.g.tx_txid.as_slice();
+        self.txids
+            .reserve((bytes / 250) as usize, |i| fx(&ids[*i as usize]));
+        let g = &self.g;
+        self.addrs
+            .reserve((bytes / 150) as usize, |x| fx(g.address_key(*x)));
+        let g = &mut self.g;
+        g.tx_txid.vec_mut().reserve(txs);
+        g.tx_flags.vec_mut().reserve(txs);
+        g.tx_fee.vec_mut().reserve(txs);
+        g.tx_out_start.vec_mut().reserve(txs);
+        g.tx_in_start.vec_mut().reserve(txs);
+        g.out_value.vec_mut().reserve(outs);
+        g.out_kind.vec_mut().reserve(outs);
+        g.out_addr.vec_mut().reserve(outs);
+        g.out_spender.vec_mut().reserve(outs);
+        if g.in_prev_wide.is_empty() {
+            g.in_prev.vec_mut().reserve(ins);
         }
-        let prev = block.header.prev_blockhash.to_byte_array();
-        if !self.begin_block(hash.to_byte_array(), prev, report) {
-            return Ok(());
+        g.addr_start.vec_mut().reserve(outs);
+        g.addr_bytes.vec_mut().reserve(outs * 22);
+    }
+
+    /// Adds a decoded block (see [`decode_block`]).
+    pub fn apply_block(&mut self, b: &DecodedBlock, origin: &str, report: &mut IngestReport) {
+        if !self.begin_block(b.hash, b.prev, report) {
+            return;
         }
-        if let Some(b) = self.current_block {
-            self.g.blocks.vec_mut()[b as usize].time = block.header.time;
+        if let Some(idx) = self.current_block {
+            self.g.blocks.vec_mut()[idx as usize].time = b.time;
         }
-        let mut outs: Vec<DecodedOutput<'_>> = Vec::new();
-        let mut ins: Vec<([u8; 32], u32)> = Vec::new();
-        for (tx, txid) in block.txdata.iter().zip(&txids) {
-            let txid = txid.to_byte_array();
-            let coinbase = tx.is_coinbase();
+        let mut outs: Vec<NewOutput<'_>> = Vec::new();
+        let (mut i0, mut o0) = (0usize, 0usize);
+        for tx in &b.txs {
+            let (i1, o1) = (tx.ins_end as usize, tx.outs_end as usize);
             outs.clear();
-            outs.extend(tx.output.iter().map(|o| {
-                let (kind, address) = classify(&o.script_pubkey);
-                (o.value.to_sat(), kind, address)
+            outs.extend(b.outs[o0..o1].iter().map(|o| {
+                let key = (o.key_start != NONE)
+                    .then(|| &b.keys[o.key_start as usize..o.key_end as usize]);
+                (o.value, o.kind, key)
             }));
-            ins.clear();
-            if !coinbase {
-                ins.extend(tx.input.iter().map(|i| {
-                    (
-                        i.previous_output.txid.to_byte_array(),
-                        i.previous_output.vout,
-                    )
-                }));
-            }
-            self.add_tx(txid, coinbase, &ins, &outs, origin, report);
+            self.add_tx(tx.txid, tx.coinbase, &b.ins[i0..i1], &outs, origin, report);
+            (i0, o0) = (i1, o1);
         }
         self.current_block = None;
-        Ok(())
     }
 
     /// The graph with its derived columns (address index, clusters, sorted
@@ -643,6 +784,17 @@ impl Ledger {
 
     pub fn into_graph_with(self, opts: BuildOptions) -> Graph {
         let mut g = self.g;
+        // Fees of transactions whose inputs were resolved after them.
+        let fees: Vec<(usize, u32)> = (0..g.tx_count() as u32)
+            .filter(|t| g.tx_fee.as_slice()[*t as usize] == FEE_UNKNOWN && g.inputs_resolved(*t))
+            .filter_map(|t| {
+                let f = g.computed_fee(t);
+                (f < FEE_UNKNOWN as Amount).then_some((t as usize, f as u32))
+            })
+            .collect();
+        for (t, f) in fees {
+            g.tx_fee.vec_mut()[t] = f;
+        }
         // Unresolved inputs, in input order.
         let mut unresolved: Vec<Unresolved> = self
             .waiting

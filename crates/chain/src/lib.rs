@@ -10,6 +10,7 @@ pub mod cluster;
 pub mod graph;
 pub mod labels;
 pub mod ledger;
+mod parse;
 pub mod synth;
 pub mod transfers;
 
@@ -21,5 +22,7 @@ pub use graph::{
     TxRecord, NATIVE_ASSET, NONE, NONE64,
 };
 pub use labels::{parse_tagpack, risk_category, AddressLabel};
-pub use ledger::{BuildOptions, IngestReport, Ledger, NewOutput, ScriptKind};
+pub use ledger::{
+    decode_block, BuildOptions, DecodedBlock, IngestReport, Ledger, NewOutput, ScriptKind,
+};
 pub use transfers::{parse_amount, parse_transfers, Transfer};

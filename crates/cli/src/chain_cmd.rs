@@ -496,7 +496,15 @@ fn import(
             files.push(name);
             continue;
         }
-        for (f, key) in block_files(p, format)? {
+        let block_files = block_files(p, format)?;
+        ledger.reserve_for_block_bytes(
+            block_files
+                .iter()
+                .filter_map(|(f, _)| std::fs::metadata(f).ok())
+                .map(|m| m.len())
+                .sum(),
+        );
+        for (f, key) in block_files {
             let name = f.display().to_string();
             let mut bytes = std::fs::read(&f).with_context(|| format!("cannot read {name}"))?;
             kansa_chain::unxor(&mut bytes, &key);
@@ -517,11 +525,9 @@ fn import(
             } else {
                 let blocks =
                     split_blk(&bytes).map_err(|e| anyhow!("{name}: {e}; nothing was imported"))?;
-                for (off, b) in blocks {
-                    ledger
-                        .ingest_block(b, &format!("{name} at byte {off}"), &mut report)
-                        .map_err(|e| anyhow!("{e}; nothing was imported"))?;
-                }
+                ledger
+                    .ingest_blocks(&blocks, |off| format!("{name} at byte {off}"), &mut report)
+                    .map_err(|e| anyhow!("{e}; nothing was imported"))?;
             }
             files.push(name);
         }

@@ -31,7 +31,7 @@ pub struct GraphMeta {
     pub sources: Vec<String>,
 }
 
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> StoreError + '_ {
     move |error| StoreError::Io {

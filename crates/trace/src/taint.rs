@@ -667,7 +667,8 @@ fn forward(
                 ins.push(Vec::new());
             } else {
                 values_in.push(g.value(p));
-                ins.push(taint.get(&p).cloned().unwrap_or_default());
+                // One spender per output: its slices are needed here only.
+                ins.push(taint.remove(&p).unwrap_or_default());
             }
         }
         outs.clear();
@@ -816,7 +817,7 @@ fn backward(
         att.clear();
         for o in g.outputs(tx) {
             outs.push(g.value(o));
-            att.push(taint.get(&o).cloned().unwrap_or_default());
+            att.push(taint.remove(&o).unwrap_or_default());
         }
         let total: Amount = att.iter().map(amount).sum();
         if g.is_coinbase(tx) {
