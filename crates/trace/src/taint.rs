@@ -2,6 +2,7 @@
 //! over a [`Graph`] (see the crate documentation for the policies and their
 //! invariants).
 
+use kansa_chain::graph::FLAG_TRANSFER;
 use kansa_chain::{Amount, Graph, NONE64};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
@@ -53,7 +54,10 @@ pub struct TraceOptions {
     /// a labelled cluster, without listing its millions of addresses.
     pub stop_clusters: FxHashSet<u32>,
     /// Forward: follow tainted fees into the coinbase of their block (the
-    /// miner's outputs), where the block's coinbase is known. On by
+    /// miner's outputs), where the block's coinbase is known. Backward: a
+    /// coinbase's outputs stand for the fees of its block (in block order)
+    /// and then the subsidy; the fees are followed back into the inputs of
+    /// the transactions that paid them, the subsidy is mined. On by
     /// default for FIFO, as FIFO is defined; off for haircut and poison.
     pub fees_to_coinbase: bool,
 }
@@ -790,13 +794,29 @@ fn backward(
     report: &mut TaintReport,
 ) {
     let is_source = |o: u64| src.binary_search_by_key(&o, |s| s.0).is_ok();
-    // Max-heap: a spender is processed before what it spends.
-    let mut heap: BinaryHeap<(u32, u32)> = BinaryHeap::new();
+    // Max-heap of (height, order, tx): a spender is processed before what
+    // it spends. Followed back into fees, a coinbase draws from every
+    // transaction of its block, so it comes before them (last in order).
+    let collects_fees = |tx: u32| {
+        opts.fees_to_coinbase
+            && g.is_coinbase(tx)
+            && g.flags(tx) & FLAG_TRANSFER == 0
+            && g.block_txs(g.block_of(tx)).start == tx
+    };
+    let order = |tx: u32| {
+        let (h, pos) = key(g, tx);
+        if collects_fees(tx) {
+            (h, u32::MAX, tx)
+        } else {
+            (h, pos, tx)
+        }
+    };
+    let mut heap: BinaryHeap<(u32, u32, u32)> = BinaryHeap::new();
     let queue =
-        |tx: u32, h: u32, heap: &mut BinaryHeap<(u32, u32)>, hop: &mut FxHashMap<u32, u32>| {
+        |tx: u32, h: u32, heap: &mut BinaryHeap<(u32, u32, u32)>, hop: &mut FxHashMap<u32, u32>| {
             let e = hop.entry(tx).or_insert(u32::MAX);
             if *e == u32::MAX {
-                heap.push(key(g, tx));
+                heap.push(order(tx));
             }
             *e = (*e).min(h);
         };
@@ -811,17 +831,43 @@ fn backward(
     let mut outs: Vec<Amount> = Vec::new();
     let mut att: Vec<Slices> = Vec::new();
     let mut prevs: Vec<u64> = Vec::new();
-    while let Some((_, tx)) = heap.pop() {
+    // Fees attributed by a coinbase, as slices of the fee, per payer.
+    let mut fee_att: FxHashMap<u32, Slices> = FxHashMap::default();
+    let mut done: FxHashSet<u32> = FxHashSet::default();
+    while let Some((_, _, tx)) = heap.pop() {
         let h = hop[&tx];
+        done.insert(tx);
         outs.clear();
         att.clear();
         for o in g.outputs(tx) {
             outs.push(g.value(o));
             att.push(taint.remove(&o).unwrap_or_default());
         }
+        // The fee ends the run of the inputs' units, after the outputs.
+        if let Some(f) = fee_att.remove(&tx) {
+            outs.push(g.fee(tx));
+            att.push(f);
+        }
         let total: Amount = att.iter().map(amount).sum();
         if g.is_coinbase(tx) {
-            report.mined += total;
+            if collects_fees(tx) {
+                coinbase_back(
+                    g,
+                    tx,
+                    h,
+                    &outs,
+                    &att,
+                    total,
+                    opts,
+                    &done,
+                    &mut fee_att,
+                    report,
+                )
+                .into_iter()
+                .for_each(|t| queue(t, h + 1, &mut heap, hop));
+            } else {
+                report.mined += total;
+            }
             continue;
         }
         report.transactions += 1;
@@ -838,6 +884,10 @@ fn backward(
             continue;
         }
         let res = propagate_back(&values_in, &outs, &att, opts.policy);
+        // Under FIFO, units beyond the known inputs' run came through
+        // inputs whose spent output is not in the graph: unknown.
+        let placed: Amount = res.iter().map(amount).sum();
+        report.unknown += total.saturating_sub(placed);
         for (k, s) in res.into_iter().enumerate() {
             let a = amount(&s);
             if a == 0 {
@@ -854,14 +904,20 @@ fn backward(
             }
             let stop = g.out_address(p).is_some_and(|x| opts.stops_at(g, x));
             report.outputs.push(tainted_output(g, p, a, h + 1, stop));
+            let owner = g.output_owner(p).0;
             if stop {
                 report.stopped += a;
             } else if a < opts.min_amount {
                 report.below_minimum += a;
             } else if h + 1 >= opts.max_hops {
                 report.beyond_horizon += a;
+            } else if done.contains(&owner) {
+                // A coinbase spent within its own block (which Bitcoin's
+                // maturity rule forbids), already followed back into its
+                // fees: what it paid here counts as mined.
+                report.mined += a;
             } else {
-                queue(g.output_owner(p).0, h + 1, &mut heap, hop);
+                queue(owner, h + 1, &mut heap, hop);
                 // An output has one spender: its attribution comes from
                 // here only. Rested outputs stay out of the map, so that
                 // their owner, reached otherwise, does not count them again.
@@ -869,6 +925,59 @@ fn backward(
             }
         }
     }
+}
+
+/// Backward through a coinbase: the attributed slices of its outputs
+/// (`outs`, `att`) are laid on its run — the fees of its block's
+/// transactions in order, then the subsidy. The subsidy's part is mined;
+/// each fee's part is attributed to the fee of its payer, to be followed
+/// into the payer's inputs. Returns the payers to process.
+#[allow(clippy::too_many_arguments)]
+fn coinbase_back(
+    g: &Graph,
+    cb: u32,
+    h: u32,
+    outs: &[Amount],
+    att: &[Slices],
+    total: Amount,
+    opts: &TraceOptions,
+    done: &FxHashSet<u32>,
+    fee_att: &mut FxHashMap<u32, Slices>,
+    report: &mut TaintReport,
+) -> Vec<u32> {
+    let payers: Vec<u32> = (cb + 1..g.block_txs(g.block_of(cb)).end).collect();
+    let mut lengths: Vec<Amount> = payers.iter().map(|t| g.fee(*t)).collect();
+    let fees: Amount = lengths.iter().sum();
+    let claimed: Amount = outs.iter().sum();
+    lengths.push(claimed.saturating_sub(fees));
+    let parts: Vec<Slices> = match opts.policy {
+        Policy::Fifo => cut(&join(att, outs).0, &lengths),
+        Policy::Haircut => apportion(total, &lengths).into_iter().map(whole).collect(),
+        Policy::Poison if total > 0 => lengths.iter().map(|v| whole(*v)).collect(),
+        Policy::Poison => Vec::new(),
+    };
+    let mut next = Vec::new();
+    for (k, s) in parts.into_iter().enumerate() {
+        let a = amount(&s);
+        if a == 0 {
+            continue;
+        }
+        let Some(&payer) = payers.get(k) else {
+            report.mined += a;
+            continue;
+        };
+        if a < opts.min_amount {
+            report.below_minimum += a;
+        } else if h + 1 >= opts.max_hops {
+            report.beyond_horizon += a;
+        } else if done.contains(&payer) {
+            report.mined += a;
+        } else {
+            fee_att.entry(payer).or_default().extend(s);
+            next.push(payer);
+        }
+    }
+    next
 }
 
 #[cfg(test)]

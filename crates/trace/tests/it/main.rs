@@ -504,6 +504,57 @@ fn fifo_fees_go_into_the_coinbase_of_their_block() {
     assert!(h.outputs.iter().all(|o| o.txid != cb_txid));
 }
 
+/// Backward, FIFO reads a coinbase's outputs as the fees of its block in
+/// order and then the subsidy: on the real 2019 block, the miner's output
+/// is followed back into the input that paid a known fee, and the rest is
+/// mined.
+#[test]
+fn fifo_backward_follows_a_coinbase_into_the_fees_it_collected() {
+    let Some(g) = real_graph("block2019Jan.blk") else {
+        return;
+    };
+    let coinbase = g.block_txs(0).start;
+    assert!(g.is_coinbase(coinbase));
+    // Fees known in this one-block graph: transactions whose inputs were
+    // all made in this block.
+    let payers: Vec<u32> = g.block_txs(0).skip(1).filter(|t| g.fee(*t) > 0).collect();
+    let known: u128 = payers.iter().map(|t| g.fee(*t)).sum();
+    assert!(!payers.is_empty());
+    let miner = g.outputs(coinbase).start;
+    assert!(
+        g.value(miner) > known,
+        "the miner's output holds every known fee"
+    );
+    let opts = TraceOptions::new(Policy::Fifo, Direction::Backward, 3);
+    assert!(opts.fees_to_coinbase);
+    let r = trace(&g, &[miner], &opts).unwrap();
+    assert_eq!(r.resting(), r.source_amount);
+    // The subsidy's part (and fees not known here) is mined; the known
+    // fees went back to their payers' inputs.
+    assert_eq!(r.mined + known, r.source_amount);
+    // A payer none of whose outputs is spent here: its inputs are reached
+    // through its fee only.
+    let first = *payers
+        .iter()
+        .find(|t| g.outputs(**t).all(|o| g.spender(o).is_none()))
+        .expect("a payer whose outputs are unspent");
+    let last_in = g.inputs(first).last().unwrap();
+    let prev = g.input_prev(last_in);
+    let back: u128 = r
+        .outputs
+        .iter()
+        .filter(|o| o.out == prev)
+        .map(|o| o.tainted)
+        .sum();
+    // The fee ends the run of the inputs: it is taken from the last input.
+    assert_eq!(back, g.fee(first).min(g.value(prev)));
+    // Without following fees, the whole output is mined.
+    let mut off = opts.clone();
+    off.fees_to_coinbase = false;
+    let r = trace(&g, &[miner], &off).unwrap();
+    assert_eq!(r.mined, r.source_amount);
+}
+
 /// Blocks of a coinbase and spending transactions (fees paid to the
 /// coinbase of their block; a coinbase may even be spent within its own
 /// block, which Bitcoin forbids but a hand-made graph allows).
@@ -589,5 +640,24 @@ proptest! {
         };
         prop_assert!(set(&f).is_subset(&set(&p)), "FIFO ⊄ poison:\nF {}\nP {}", brief(&f), brief(&p));
         prop_assert!(set(&h).is_subset(&set(&p)), "haircut ⊄ poison:\nH {}\nP {}", brief(&h), brief(&p));
+        // Backward through coinbases into the fees they collected: exact too,
+        // and FIFO's and haircut's origins are among poison's.
+        let back = |policy: Policy| {
+            let mut o = TraceOptions::new(policy, Direction::Backward, hops);
+            o.fees_to_coinbase = true;
+            trace(&g, &[src], &o).unwrap()
+        };
+        let (p, h, f) = (back(Policy::Poison), back(Policy::Haircut), back(Policy::Fifo));
+        for r in [&h, &f] {
+            prop_assert_eq!(r.resting(), r.source_amount, "{:?} backward", r.policy);
+            // (A fee may lead back to the source itself where a coinbase is
+            // spent within its block.)
+            prop_assert_eq!(r.mined + r.unknown + r.beyond_horizon + r.into_sources, r.source_amount);
+            for o in &r.outputs {
+                prop_assert!(o.tainted <= o.value);
+            }
+        }
+        prop_assert!(set(&f).is_subset(&set(&p)), "FIFO ⊄ poison backward:\nF {}\nP {}", brief(&f), brief(&p));
+        prop_assert!(set(&h).is_subset(&set(&p)), "haircut ⊄ poison backward:\nH {}\nP {}", brief(&h), brief(&p));
     }
 }
