@@ -229,6 +229,22 @@ pub fn run(data: &Path, cmd: TraceCommand) -> Result<bool> {
                         );
                     }
                 }
+                for c in &e.crossings {
+                    println!(
+                        "  crossed at {} {} ({}): {} → {}",
+                        c.kind,
+                        c.service,
+                        c.label,
+                        amount(c.amount_in, &c.from_asset),
+                        amount(c.amount_out, &c.to_asset)
+                    );
+                }
+                if !e.other_assets.is_empty() {
+                    println!(
+                        "  the address also holds {} (examine with --asset)",
+                        e.other_assets.join(", ")
+                    );
+                }
             }
             Ok(true)
         }

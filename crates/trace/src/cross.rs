@@ -49,6 +49,15 @@ pub struct Crossing {
     pub amount_out: Amount,
     /// Hops from the first source when the crossing was reached.
     pub hop: u32,
+    /// The segment the taint left and the one it continued in (none when
+    /// the limit on continuations was reached first).
+    pub from_segment: usize,
+    pub to_segment: Option<usize>,
+    /// `from_output` and `to_output` as output ids.
+    #[serde(skip)]
+    pub from_out: u64,
+    #[serde(skip)]
+    pub to_out: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -282,6 +291,8 @@ pub fn trace_across(
         // Continuations, grouped by asset.
         let mut next: FxHashMap<u32, Vec<(u64, Amount)>> = FxHashMap::default();
         let mut next_hop: FxHashMap<u32, u32> = FxHashMap::default();
+        let mut next_crossings: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
+        let this = result.segments.len();
         for t in seg.outputs.iter().filter(|t| t.stopped && t.hop > 0) {
             let links = match opts.direction {
                 Direction::Forward => forward_links(&services, t.out, t.tainted),
@@ -315,7 +326,15 @@ pub fn trace_across(
                     amount_in: t.tainted,
                     amount_out: amount,
                     hop: used + t.hop,
+                    from_segment: this,
+                    to_segment: None,
+                    from_out: t.out,
+                    to_out: q,
                 });
+                next_crossings
+                    .entry(to_asset)
+                    .or_default()
+                    .push(result.crossings.len() - 1);
                 next.entry(to_asset).or_default().push((q, amount));
                 let h = next_hop.entry(to_asset).or_insert(used + t.hop);
                 *h = (*h).min(used + t.hop);
@@ -330,6 +349,13 @@ pub fn trace_across(
         let mut assets: Vec<u32> = next.keys().copied().collect();
         assets.sort_unstable_by_key(|a| (next_hop[a], *a));
         for a in assets {
+            // Segments are made in the order of the queue.
+            let index = result.segments.len() + queue.len();
+            if index < MAX_SEGMENTS {
+                for c in next_crossings.remove(&a).unwrap_or_default() {
+                    result.crossings[c].to_segment = Some(index);
+                }
+            }
             queue.push((next.remove(&a).unwrap_or_default(), next_hop[&a]));
         }
     }

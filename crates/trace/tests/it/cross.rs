@@ -2,7 +2,7 @@
 //! account-model transfers.
 
 use kansa_chain::{parse_transfers, AddressLabel, Graph, IngestReport, Ledger};
-use kansa_trace::{trace_across, Direction, LabelLookup, Policy, TraceOptions};
+use kansa_trace::{exposure, trace_across, Direction, LabelLookup, Policy, TraceOptions};
 
 const VICTIM: &str = "0x1111111111111111111111111111111111111111";
 const THIEF: &str = "0x2222222222222222222222222222222222222222";
@@ -166,4 +166,75 @@ fn without_service_labels_the_trail_stays_in_its_asset() {
     assert_eq!(t.segments.len(), 1);
     assert!(t.crossings.is_empty());
     assert_eq!(t.segments[0].converted, 0);
+}
+
+/// Exposure follows the trail across assets: the friend's ETH came from a
+/// hacked wallet's USDT through a swap; the victim's stolen USDT reached
+/// an exchange as ETH. Amounts are counted in the examined asset's units
+/// by the share that crossed.
+#[test]
+fn exposure_counts_what_is_found_across_a_swap() {
+    let (g, labels) = graph();
+    let label = |address: &str, category: &str, actor: &str| AddressLabel {
+        address: address.into(),
+        currency: "ETH".into(),
+        label: format!("{actor} ({category})"),
+        category: category.into(),
+        actor: Some(actor.into()),
+        source: "test".into(),
+        confidence: None,
+        pack: "test".into(),
+    };
+    let mut all: Vec<AddressLabel> = labels.roots().flat_map(|(_, l)| l.to_vec()).collect();
+    all.push(label(VICTIM, "hack", "victim exchange hot wallet"));
+    all.push(label(FRIEND, "exchange", "some exchange"));
+    let labels = LabelLookup::new(&g, all);
+    // Incoming to the friend: 3 ETH, all of it the hack's, found in USDT
+    // beyond the swap.
+    let e = exposure(&g, FRIEND, Direction::Backward, 10, &labels, None).unwrap();
+    assert_eq!(e.asset, "ethereum:ETH");
+    assert_eq!(e.amount, 3 * ETH);
+    let hack = e.categories.iter().find(|c| c.category == "hack").unwrap();
+    assert_eq!(hack.total, 3 * ETH, "{e:#?}");
+    assert_eq!(hack.direct, 0);
+    assert!((hack.share - 1.0).abs() < 1e-12);
+    assert_eq!(e.crossings.len(), 1);
+    assert_eq!(e.crossings[0].kind, "swap");
+    // The path runs from the hacked wallet's output through the swap to the
+    // friend: both sides of the crossing are steps.
+    let steps = &hack.top_paths[0].steps;
+    assert!(steps.contains(&e.crossings[0].from_output), "{steps:?}");
+    assert!(steps.contains(&e.crossings[0].to_output), "{steps:?}");
+    // Without the swap label the trail stops in ETH: no hack found.
+    let plain: Vec<AddressLabel> = vec![label(VICTIM, "hack", "victim")];
+    let e = exposure(
+        &g,
+        FRIEND,
+        Direction::Backward,
+        10,
+        &LabelLookup::new(&g, plain),
+        None,
+    )
+    .unwrap();
+    assert!(e.categories.is_empty(), "{e:#?}");
+    // Outgoing from the thief's stolen USDT: 600 of 1,000 reached the
+    // exchange as ETH; the thief also holds ETH and BSC USDT.
+    let e = exposure(
+        &g,
+        THIEF,
+        Direction::Forward,
+        10,
+        &labels,
+        Some("ethereum:USDT"),
+    )
+    .unwrap();
+    let ex = e
+        .categories
+        .iter()
+        .find(|c| c.category == "exchange")
+        .unwrap();
+    assert_eq!(ex.total, 600_000_000, "{e:#?}");
+    assert!((ex.share - 0.6).abs() < 1e-12);
+    assert_eq!(e.other_assets, ["bsc:USDT", "ethereum:ETH"]);
+    assert_eq!(e.unlabelled, 400_000_000);
 }
