@@ -235,6 +235,30 @@ pub(crate) fn offsets_from(v: &[u64]) -> (Vec<u32>, Vec<u64>) {
     (lo, base)
 }
 
+/// The Tron form of an EVM address (`0x` and 40 hex digits) or the EVM
+/// form of a Tron address (`T…`, base58check of 0x41 and 20 bytes).
+pub fn account_twin(address: &str) -> Option<String> {
+    if let Some(hex) = address.strip_prefix("0x") {
+        if hex.len() != 40 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let mut raw = vec![0x41u8];
+        for i in 0..20 {
+            raw.push(u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?);
+        }
+        return Some(bitcoin::base58::encode_check(&raw));
+    }
+    let raw = bitcoin::base58::decode_check(address).ok()?;
+    if raw.len() != 21 || raw[0] != 0x41 {
+        return None;
+    }
+    let mut s = String::from("0x");
+    for b in &raw[1..] {
+        s.push_str(&format!("{b:02x}"));
+    }
+    Some(s)
+}
+
 /// An input whose spent output is not (yet) known.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
@@ -766,6 +790,14 @@ impl Graph {
     /// An address as people write it.
     pub fn address(&self, a: u32) -> String {
         render_address_key(self.address_key(a))
+    }
+
+    /// The same account on the other side of the EVM/Tron divide: a Tron
+    /// address is base58check of 0x41 and the 20 bytes of an EVM address,
+    /// so one key controls both (`0xabc…` ↔ `T…`). The id of the
+    /// counterpart where the graph has it.
+    pub fn account_twin(&self, a: u32) -> Option<u32> {
+        self.address_index(&account_twin(&self.address(a))?)
     }
 
     /// The id of an address (the dictionary is sorted by key once built).

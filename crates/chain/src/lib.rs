@@ -17,9 +17,9 @@ pub mod transfers;
 pub use blk::{looks_framed, split_blk, unxor, xor_key, BlkError, MAINNET_MAGIC};
 pub use cluster::{cluster_roots, coinjoins, looks_like_coinjoin};
 pub use graph::{
-    address_key, parse_txid, render_address_key, txid_hex, AddressStats, Amount, AssetBalance,
-    AssetStats, ClusterInfo, Column, Graph, GraphStats, InputRecord, OutputRecord, SharedBytes,
-    TxRecord, NATIVE_ASSET, NONE, NONE64,
+    account_twin, address_key, parse_txid, render_address_key, txid_hex, AddressStats, Amount,
+    AssetBalance, AssetStats, ClusterInfo, Column, Graph, GraphStats, InputRecord, OutputRecord,
+    SharedBytes, TxRecord, NATIVE_ASSET, NONE, NONE64,
 };
 pub use labels::{parse_tagpack, risk_category, AddressLabel};
 pub use ledger::{

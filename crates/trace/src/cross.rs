@@ -13,7 +13,8 @@
 //!   service got in the deposit's asset in that hash (exact, floored).
 //! - **bridge** (category `bridge`): the first later transfer, in another
 //!   asset, from any cluster labelled bridge with the same actor to the
-//!   depositor's own address (EVM chains share addresses). It carries
+//!   depositor's own address (EVM chains share addresses; an EVM address
+//!   and a Tron address of the same 20 bytes are one key's). It carries
 //!   `tainted_in × payout / deposit`, at most the payout.
 //!
 //! Backward, the same links are followed the other way: funds paid out by
@@ -177,8 +178,11 @@ fn forward_links(s: &Services, o: u64, tainted: Amount) -> Vec<(&'static str, u6
         let actor = s.actor(svc);
         let time = g.time(t).unwrap_or(0);
         let deposit = g.value(o);
-        let best = g
-            .address_outputs(depositor)
+        // The depositor's own address, or its twin across the EVM/Tron
+        // divide (one key controls both).
+        let best = std::iter::once(depositor)
+            .chain(g.account_twin(depositor))
+            .flat_map(|a| g.address_outputs(a))
             .filter(|q| {
                 let u = g.output_owner(*q).0;
                 u != t
@@ -237,8 +241,9 @@ fn backward_links(s: &Services, p: u64, attributed: Amount) -> Vec<(&'static str
         let time = g.time(t).unwrap_or(u32::MAX);
         let paid = receipt(g, t).map(|r| g.value(r)).unwrap_or(0);
         // The payee's latest earlier deposit to the same bridge.
-        let best = g
-            .address_outputs(payee)
+        let best = std::iter::once(payee)
+            .chain(g.account_twin(payee))
+            .flat_map(|a| g.address_outputs(a))
             .filter_map(|q| g.spender(q))
             .filter(|u| *u != t && g.asset(*u) != asset && g.time(*u).unwrap_or(0) <= time)
             .filter_map(|u| receipt(g, u).map(|r| (u, r)))

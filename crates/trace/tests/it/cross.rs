@@ -238,3 +238,68 @@ fn exposure_counts_what_is_found_across_a_swap() {
     assert_eq!(e.other_assets, ["bsc:USDT", "ethereum:ETH"]);
     assert_eq!(e.unlabelled, 400_000_000);
 }
+
+/// One key holds an EVM address and the Tron address of the same 20
+/// bytes: a bridge paying the thief's Tron twin continues the trail.
+#[test]
+fn a_bridge_to_tron_pays_the_depositors_twin() {
+    // The USDT contract's two forms, as explorers show them.
+    assert_eq!(
+        kansa_chain::account_twin("TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t").as_deref(),
+        Some("0xa614f803b6fd780986a42c78ec9c7f77e6ded13c")
+    );
+    let thief_tron = kansa_chain::account_twin(THIEF).unwrap();
+    assert!(thief_tron.starts_with('T'));
+    assert_eq!(
+        kansa_chain::account_twin(&thief_tron).as_deref(),
+        Some(THIEF)
+    );
+    assert_eq!(kansa_chain::account_twin("0x12"), None);
+    let bridge_tron = kansa_chain::account_twin(BRIDGE_BSC).unwrap();
+    let mut s = String::from("chain,tx_hash,block,time,from,to,asset,amount\n");
+    for (hash, block, chain, from, to, amount) in [
+        (1u8, 10u32, "ethereum", ZERO, THIEF, "500000000"),
+        (2, 11, "ethereum", THIEF, BRIDGE_ETH, "500000000"),
+        (
+            3,
+            70_000_000,
+            "tron",
+            bridge_tron.as_str(),
+            thief_tron.as_str(),
+            "498000000",
+        ),
+    ] {
+        s.push_str(&format!(
+            "{chain},{},{block},{},{from},{to},USDT,{amount}\n",
+            h(hash),
+            1_700_000_000 + hash as u32 * 60
+        ));
+    }
+    let rows = parse_transfers(s.as_bytes(), "t.csv").unwrap();
+    let mut l = Ledger::new();
+    l.ingest_transfers(&rows, &mut IngestReport::default());
+    let g = l.into_graph();
+    let label = |address: &str| AddressLabel {
+        address: address.into(),
+        currency: "USDT".into(),
+        label: "multichain (bridge)".into(),
+        category: "bridge".into(),
+        actor: Some("multichain".into()),
+        source: "test".into(),
+        confidence: None,
+        pack: "test".into(),
+    };
+    let labels = LabelLookup::new(&g, [label(BRIDGE_ETH), label(&bridge_tron)]);
+    let stolen = receipt_of(&g, &h(1));
+    let opts = TraceOptions::new(Policy::Haircut, Direction::Forward, 10);
+    let t = trace_across(&g, &[(stolen, g.value(stolen))], &opts, &labels).unwrap();
+    assert_eq!(t.crossings.len(), 1, "{t:#?}");
+    assert_eq!(t.crossings[0].to_asset, "tron:USDT");
+    assert_eq!(t.segments[1].unspent, 498_000_000);
+    // And back from the Tron receipt to the Ethereum deposit.
+    let paid = receipt_of(&g, &h(3));
+    let opts = TraceOptions::new(Policy::Haircut, Direction::Backward, 10);
+    let t = trace_across(&g, &[(paid, g.value(paid))], &opts, &labels).unwrap();
+    assert_eq!(t.segments.len(), 2, "{t:#?}");
+    assert_eq!(t.segments[1].asset, "ethereum:USDT");
+}
