@@ -24,7 +24,21 @@ const CANDIDATE_FLOOR: f64 = 0.35;
 struct IndexedName {
     entity: u32,
     name: u16,
+    /// Words of the name's first variant (particles not counted).
+    words: u16,
     form: NameForm,
+}
+
+fn word_count(f: &NameForm) -> usize {
+    f.variants
+        .first()
+        .map(|v| {
+            v.tokens
+                .iter()
+                .filter(|t| t.kind != TokenKind::Particle)
+                .count()
+        })
+        .unwrap_or(0)
 }
 
 /// What the caller knows about the party being screened.
@@ -170,8 +184,12 @@ fn query_key_groups(form: &NameForm) -> Vec<Vec<String>> {
                     g.push(format!("s:{}", t.skel));
                 }
             }
+            // The token's own key first, its neighbours after.
+            let own = g[0].clone();
             g.sort();
             g.dedup();
+            g.retain(|k| *k != own);
+            g.insert(0, own);
             if !groups.contains(&g) {
                 groups.push(g);
             }
@@ -212,6 +230,7 @@ impl ScreenIndex {
                 names.push(IndexedName {
                     entity: ei as u32,
                     name: ni as u16,
+                    words: word_count(&form).min(u16::MAX as usize) as u16,
                     form,
                 });
             }
@@ -261,12 +280,23 @@ impl ScreenIndex {
                 })
                 .collect();
             lists.sort_by_key(|(_, v)| v.len());
+            let idf = |n: usize| (total / n as f64).ln().max(0.05);
+            // A neighbour (a letter more or less, a skeleton) never weighs
+            // more than the word itself would: a rare near-spelling must
+            // not outrank the many names that have the word exactly.
+            let own = group[0].as_str();
+            let cap = self
+                .postings
+                .get(own)
+                .map(|v| idf(v.len()))
+                .unwrap_or(total.ln());
             for (k, ids) in lists {
-                let idf = (total / ids.len() as f64).ln().max(0.05);
-                let w = if k.starts_with("d:") || k.starts_with("s:") {
-                    0.6 * idf
+                let w = if k == own {
+                    idf(ids.len())
+                } else if k.starts_with("d:") || k.starts_with("s:") {
+                    (0.6 * idf(ids.len())).min(cap)
                 } else {
-                    idf
+                    (0.8 * idf(ids.len())).min(cap)
                 };
                 if ids.len() > common && acc.len() >= limit {
                     // Very common keys only strengthen names already found.
@@ -287,15 +317,29 @@ impl ScreenIndex {
                 *acc.entry(*id).or_insert(0.0) += *w;
             }
         }
-        let mut v: Vec<(u32, f64)> = acc.into_iter().collect();
-        v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        // Among names meeting the query equally, those closest to it in
+        // length come first (a short query meets many long names: Abdul
+        // Rahman is in hundreds; the one named just that must not be cut).
+        let n = word_count(form);
+        let mut v: Vec<(u32, f64, usize)> = acc
+            .into_iter()
+            .map(|(id, w)| (id, w, (self.names[id as usize].words as usize).abs_diff(n)))
+            .collect();
+        let order = |a: &(u32, f64, usize), b: &(u32, f64, usize)| {
+            b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)).then(a.0.cmp(&b.0))
+        };
+        if v.len() > limit {
+            v.select_nth_unstable_by(limit, order);
+            v.truncate(limit);
+        }
+        v.sort_by(order);
         v.truncate(limit);
         // Names sharing far less with the query than the best one cannot
         // outscore it by much; they are not worth scoring.
         if let Some(top) = v.first().map(|x| x.1) {
             v.retain(|x| x.1 >= CANDIDATE_FLOOR * top);
         }
-        v.into_iter().map(|(id, _)| id).collect()
+        v.into_iter().map(|(id, _, _)| id).collect()
     }
 
     /// Every name scored against the query, without blocking (for

@@ -620,11 +620,14 @@ pub fn tokenize(folded: &str) -> Vec<Token> {
         }
         if let Some(rest) = ["abdul", "abdel", "abdal", "abdol", "abdur", "abdar"]
             .iter()
-            .find_map(|p| w.strip_prefix(p).filter(|r| r.len() >= 3))
+            .find_map(|p| w.strip_prefix(p).filter(|r| r.len() >= 3 || r.is_empty()))
         {
+            // Abdul Rahman is Abd al-Rahman, as Abdulaziz is Abd al-Aziz.
             out.push(make_token("abd", TokenKind::Word));
             out.push(make_token("al", TokenKind::Particle));
-            out.push(make_token(rest, TokenKind::Word));
+            if !rest.is_empty() {
+                out.push(make_token(rest, TokenKind::Word));
+            }
             continue;
         }
         let kind = if (w.len() == 1 && w.chars().all(|c| c.is_ascii_alphabetic()))
@@ -1054,6 +1057,10 @@ mod tests {
         assert_eq!(
             texts(&analyze("Abdulaziz al-Saud", &r)),
             vec!["abd al aziz al saud"]
+        );
+        assert_eq!(
+            texts(&analyze("Abdul Rahman", &r)),
+            texts(&analyze("Abd al-Rahman", &r))
         );
         assert_eq!(
             texts(&analyze("Louis XIV the First", &r)),
