@@ -69,16 +69,6 @@ fn graph() -> (Graph, LabelLookup) {
     let mut r = IngestReport::default();
     l.ingest_transfers(&rows, &mut r);
     let g = l.into_graph();
-    let label = |address: &str, category: &str, actor: &str| AddressLabel {
-        address: address.into(),
-        currency: "ETH".into(),
-        label: format!("{actor} ({category})"),
-        category: category.into(),
-        actor: Some(actor.into()),
-        source: "test".into(),
-        confidence: None,
-        pack: "test".into(),
-    };
     let labels = LabelLookup::new(
         &g,
         [
@@ -88,6 +78,19 @@ fn graph() -> (Graph, LabelLookup) {
         ],
     );
     (g, labels)
+}
+
+fn label(address: &str, category: &str, actor: &str) -> AddressLabel {
+    AddressLabel {
+        address: address.into(),
+        currency: "ETH".into(),
+        label: format!("{actor} ({category})"),
+        category: category.into(),
+        actor: Some(actor.into()),
+        source: "test".into(),
+        confidence: None,
+        pack: "test".into(),
+    }
 }
 
 fn receipt_of(g: &Graph, hash: &str) -> u64 {
@@ -175,16 +178,6 @@ fn without_service_labels_the_trail_stays_in_its_asset() {
 #[test]
 fn exposure_counts_what_is_found_across_a_swap() {
     let (g, labels) = graph();
-    let label = |address: &str, category: &str, actor: &str| AddressLabel {
-        address: address.into(),
-        currency: "ETH".into(),
-        label: format!("{actor} ({category})"),
-        category: category.into(),
-        actor: Some(actor.into()),
-        source: "test".into(),
-        confidence: None,
-        pack: "test".into(),
-    };
     let mut all: Vec<AddressLabel> = labels.roots().flat_map(|(_, l)| l.to_vec()).collect();
     all.push(label(VICTIM, "hack", "victim exchange hot wallet"));
     all.push(label(FRIEND, "exchange", "some exchange"));
@@ -279,17 +272,13 @@ fn a_bridge_to_tron_pays_the_depositors_twin() {
     let mut l = Ledger::new();
     l.ingest_transfers(&rows, &mut IngestReport::default());
     let g = l.into_graph();
-    let label = |address: &str| AddressLabel {
-        address: address.into(),
-        currency: "USDT".into(),
-        label: "multichain (bridge)".into(),
-        category: "bridge".into(),
-        actor: Some("multichain".into()),
-        source: "test".into(),
-        confidence: None,
-        pack: "test".into(),
-    };
-    let labels = LabelLookup::new(&g, [label(BRIDGE_ETH), label(&bridge_tron)]);
+    let labels = LabelLookup::new(
+        &g,
+        [
+            label(BRIDGE_ETH, "bridge", "multichain"),
+            label(&bridge_tron, "bridge", "multichain"),
+        ],
+    );
     let stolen = receipt_of(&g, &h(1));
     let opts = TraceOptions::new(Policy::Haircut, Direction::Forward, 10);
     let t = trace_across(&g, &[(stolen, g.value(stolen))], &opts, &labels).unwrap();
