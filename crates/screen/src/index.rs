@@ -264,13 +264,15 @@ impl ScreenIndex {
     fn candidates(&self, form: &NameForm, limit: usize) -> Vec<u32> {
         let total = self.names.len().max(1) as f64;
         let common = 64 * limit.max(1);
-        let mut acc: HashMap<u32, f64> =
-            HashMap::with_capacity_and_hasher(8 * limit, Default::default());
-        let mut best_in_group: HashMap<u32, f64> = HashMap::default();
+        // Per name: (total of the words before, the word being added, its
+        // best key weight so far). One table, one lookup per posting.
+        let mut acc: HashMap<u32, (f64, u32, f64)> =
+            HashMap::with_capacity_and_hasher(1024, Default::default());
         // Each query word adds, for each name it meets, its best key weight
         // (rarer keys weigh more); a name meeting more words ranks higher.
-        for group in query_key_groups(form) {
-            best_in_group.clear();
+        for (gi, group) in query_key_groups(form).into_iter().enumerate() {
+            let gi = gi as u32;
+            let found_before = acc.len();
             let mut lists: Vec<(&str, &Vec<u32>)> = group
                 .iter()
                 .filter_map(|k| {
@@ -298,23 +300,26 @@ impl ScreenIndex {
                 } else {
                     (0.8 * idf(ids.len())).min(cap)
                 };
-                if ids.len() > common && acc.len() >= limit {
+                let bump = |e: &mut (f64, u32, f64)| {
+                    if e.1 != gi {
+                        e.0 += e.2;
+                        *e = (e.0, gi, w);
+                    } else if w > e.2 {
+                        e.2 = w;
+                    }
+                };
+                if ids.len() > common && found_before >= limit {
                     // Very common keys only strengthen names already found.
-                    for id in acc.keys() {
+                    for (id, e) in acc.iter_mut() {
                         if ids.binary_search(id).is_ok() {
-                            let e = best_in_group.entry(*id).or_insert(0.0);
-                            *e = e.max(w);
+                            bump(e);
                         }
                     }
                 } else {
                     for id in ids {
-                        let e = best_in_group.entry(*id).or_insert(0.0);
-                        *e = e.max(w);
+                        bump(acc.entry(*id).or_insert((0.0, gi, 0.0)));
                     }
                 }
-            }
-            for (id, w) in best_in_group.iter() {
-                *acc.entry(*id).or_insert(0.0) += *w;
             }
         }
         // Among names meeting the query equally, those closest to it in
@@ -323,7 +328,10 @@ impl ScreenIndex {
         let n = word_count(form);
         let mut v: Vec<(u32, f64, usize)> = acc
             .into_iter()
-            .map(|(id, w)| (id, w, (self.names[id as usize].words as usize).abs_diff(n)))
+            .map(|(id, (before, _, last))| {
+                let gap = (self.names[id as usize].words as usize).abs_diff(n);
+                (id, before + last, gap)
+            })
             .collect();
         let order = |a: &(u32, f64, usize), b: &(u32, f64, usize)| {
             b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)).then(a.0.cmp(&b.0))

@@ -115,15 +115,16 @@ fn edits(a: &str, b: &str, k: f64) -> f64 {
     if a.is_ascii() && b.is_ascii() && 1.0 - k * la.abs_diff(lb) as f64 / lmax <= 0.5 {
         return (1.0 - k * la.abs_diff(lb) as f64 / lmax).clamp(0.0, 0.5);
     }
-    let d = if a.is_ascii() && b.is_ascii() {
-        weighted_osa(a.as_bytes(), b.as_bytes(), |c| {
+    let (d, l) = if a.is_ascii() && b.is_ascii() {
+        let d = weighted_osa(a.as_bytes(), b.as_bytes(), |c| {
             matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
-        })
+        });
+        (d, lmax)
     } else {
         let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-        weighted_osa(&x, &y, |c| "aeiouyаеёиоуыэюяαεηιουω".contains(*c))
+        let d = weighted_osa(&x, &y, |c| "aeiouyаеёиоуыэюяαεηιουω".contains(*c));
+        (d, x.len().max(y.len()).max(1) as f64)
     };
-    let l = a.chars().count().max(b.chars().count()).max(1) as f64;
     // In a word of three letters or fewer any consonant edit makes another
     // name (Han ≠ Ha, Min ≠ Kim); only a vowel written differently is a spelling.
     if l <= 3.0 && d >= 1.0 {
@@ -133,46 +134,65 @@ fn edits(a: &str, b: &str, k: f64) -> f64 {
 }
 
 /// Optimal-string-alignment distance in which a vowel written for another
-/// vowel costs 0.4 instead of 1.
+/// vowel costs 0.4 instead of 1 (counted in tenths, exactly).
 fn weighted_osa<T: PartialEq + Copy>(a: &[T], b: &[T], vowel: impl Fn(&T) -> bool) -> f64 {
     let (n, m) = (a.len(), b.len());
     if n == 0 || m == 0 {
         return n.max(m) as f64;
     }
-    let w = m + 1;
-    let mut buf = [0f64; 3 * 65];
-    let mut heap = Vec::new();
-    let rows: &mut [f64] = if 3 * w <= buf.len() {
-        &mut buf[..3 * w]
-    } else {
-        heap.resize(3 * w, 0.0);
-        &mut heap
-    };
-    // Three rolling rows: i-2, i-1, i.
-    for (j, x) in rows[..w].iter_mut().enumerate() {
-        *x = j as f64;
+    if m >= 64 {
+        return osa_rows(
+            a,
+            b,
+            &vowel,
+            &mut vec![0u32; m + 1],
+            &mut vec![0u32; m + 1],
+            &mut vec![0u32; m + 1],
+        );
     }
-    for i in 1..=n {
-        let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
-        rows[cur * w] = i as f64;
+    // Names' words are short: three rows on the stack.
+    let (mut r0, mut r1, mut r2) = ([0u32; 64], [0u32; 64], [0u32; 64]);
+    osa_rows(a, b, &vowel, &mut r0[..=m], &mut r1[..=m], &mut r2[..=m])
+}
+
+fn osa_rows<T: PartialEq + Copy>(
+    a: &[T],
+    b: &[T],
+    vowel: &impl Fn(&T) -> bool,
+    prev2: &mut [u32],
+    prev: &mut [u32],
+    cur: &mut [u32],
+) -> f64 {
+    const EDIT: u32 = 10;
+    const VOWEL: u32 = 4;
+    let m = b.len();
+    for (j, x) in prev.iter_mut().enumerate() {
+        *x = j as u32 * EDIT;
+    }
+    let (mut prev2, mut prev, mut cur) = (prev2, prev, cur);
+    for i in 1..=a.len() {
+        cur[0] = i as u32 * EDIT;
+        let x = a[i - 1];
         for j in 1..=m {
-            let sub = if a[i - 1] == b[j - 1] {
-                0.0
-            } else if vowel(&a[i - 1]) && vowel(&b[j - 1]) {
-                0.4
+            let y = b[j - 1];
+            let sub = if x == y {
+                0
+            } else if vowel(&x) && vowel(&y) {
+                VOWEL
             } else {
-                1.0
+                EDIT
             };
-            let mut v = (rows[prev * w + j] + 1.0)
-                .min(rows[cur * w + j - 1] + 1.0)
-                .min(rows[prev * w + j - 1] + sub);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(rows[prev2 * w + j - 2] + 1.0);
+            let mut v = (prev[j] + EDIT)
+                .min(cur[j - 1] + EDIT)
+                .min(prev[j - 1] + sub);
+            if i > 1 && j > 1 && x == b[j - 2] && a[i - 2] == y {
+                v = v.min(prev2[j - 2] + EDIT);
             }
-            rows[cur * w + j] = v;
+            cur[j] = v;
         }
+        (prev2, prev, cur) = (prev, cur, prev2);
     }
-    rows[(n % 3) * w + m]
+    prev[m] as f64 / EDIT as f64
 }
 
 /// `short` is an abbreviation of `long` (Int'l for International): same
