@@ -138,9 +138,12 @@ pub fn open_graph(data: &Path) -> Result<Option<(Graph, GraphMeta)>, StoreError>
         return Err(StoreError::Corrupt {
             id: dir.display().to_string(),
             message: format!(
-                "graph format {} ({} endian) cannot be read by this Kansa (format {FORMAT})",
+                "graph format {} ({} endian) cannot be read by this Kansa (format {FORMAT}): \
+                 move {} away and import the blocks and transfers again (kansa chain import); \
+                 labels are kept in the database",
                 meta.format,
-                if meta.little_endian { "little" } else { "big" }
+                if meta.little_endian { "little" } else { "big" },
+                dir.display()
             ),
         });
     }

@@ -293,3 +293,23 @@ fn an_older_publication_does_not_replace_a_newer_active_snapshot() {
     store.activate(old.id, "2026-11-22T00:00:00Z").unwrap();
     assert_eq!(store.resolve_snapshot("un", "active").unwrap().id, old.id);
 }
+
+/// A graph written by an older format is refused with what to do, and
+/// the current format round-trips.
+#[test]
+fn an_older_graph_format_is_refused_saying_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = kansa_chain::Ledger::new().into_graph();
+    kansa_store::save_graph(dir.path(), &g, &kansa_store::GraphMeta::default()).unwrap();
+    assert!(kansa_store::open_graph(dir.path()).unwrap().is_some());
+    let meta = dir.path().join("chain/graph/meta.json");
+    let mut m: serde_json::Value = serde_json::from_slice(&std::fs::read(&meta).unwrap()).unwrap();
+    m["format"] = serde_json::json!(2);
+    std::fs::write(&meta, serde_json::to_vec(&m).unwrap()).unwrap();
+    let e = kansa_store::open_graph(dir.path())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("graph format 2"), "{e}");
+    assert!(e.contains("kansa chain import"), "{e}");
+}
