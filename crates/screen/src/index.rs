@@ -326,11 +326,16 @@ impl ScreenIndex {
         // length come first (a short query meets many long names: Abdul
         // Rahman is in hundreds; the one named just that must not be cut).
         let n = word_count(form);
+        // Names sharing far less with the query than the best one cannot
+        // outscore it by much (see below): left out before ranking.
+        let top = acc.values().map(|(b, _, l)| b + l).fold(0.0, f64::max);
         let mut v: Vec<(u32, f64, usize)> = acc
             .into_iter()
-            .map(|(id, (before, _, last))| {
+            .map(|(id, (before, _, last))| (id, before + last))
+            .filter(|(_, w)| *w >= CANDIDATE_FLOOR * top)
+            .map(|(id, w)| {
                 let gap = (self.names[id as usize].words as usize).abs_diff(n);
-                (id, before + last, gap)
+                (id, w, gap)
             })
             .collect();
         let order = |a: &(u32, f64, usize), b: &(u32, f64, usize)| {
