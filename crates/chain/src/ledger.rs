@@ -14,6 +14,7 @@ use crate::graph::{
     offsets_from, push_offset, Amount, BlockRow, Column, Graph, LargeValue, Unresolved,
     FEE_UNKNOWN, FLAG_COINBASE, LARGE, NATIVE_ASSET, NONE, NONE64,
 };
+use crate::parse::RawBlock;
 use bitcoin::hashes::Hash;
 use bitcoin::{Script, ScriptBuf};
 use hashbrown::HashTable;
@@ -147,97 +148,47 @@ pub(crate) fn classify(script: &Script) -> (ScriptKind, Option<Cow<'_, [u8]>>) {
 
 /// A block decoded and checked (merkle root, one hash per transaction),
 /// with nothing of the ledger needed: blocks are decoded on several cores
-/// and applied in order ([`Ledger::apply_block`]).
-#[derive(Debug, Default)]
-pub struct DecodedBlock {
-    hash: [u8; 32],
-    prev: [u8; 32],
-    time: u32,
-    txs: Vec<DecodedTx>,
-    /// Every transaction's spent outpoints, then outputs, one after another.
-    ins: Vec<([u8; 32], u32)>,
-    outs: Vec<DecodedOut>,
-    /// The outputs' address keys, one after another.
-    keys: Vec<u8>,
+/// and applied in order ([`Ledger::apply_block`]). It borrows the block's
+/// bytes.
+pub struct DecodedBlock<'a> {
+    raw: RawBlock<'a>,
+    /// Each output's kind and address key, in block order.
+    outs: Vec<(ScriptKind, Option<Cow<'a, [u8]>>)>,
 }
 
-#[derive(Debug)]
-struct DecodedTx {
-    txid: [u8; 32],
-    coinbase: bool,
-    /// Where this transaction's inputs and outputs end in the block's lists.
-    ins_end: u32,
-    outs_end: u32,
-}
-
-#[derive(Debug)]
-struct DecodedOut {
-    value: u64,
-    kind: ScriptKind,
-    /// The address key in `keys` (`NONE` for none).
-    key_start: u32,
-    key_end: u32,
+impl std::fmt::Debug for DecodedBlock<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "DecodedBlock({}, {} transactions)",
+            bitcoin::BlockHash::from_byte_array(self.raw.hash),
+            self.raw.txs.len()
+        )
+    }
 }
 
 /// Decodes one serialised block and checks its merkle root. `origin` names
 /// it in errors (file and offset).
-pub fn decode_block(bytes: &[u8], origin: &str) -> Result<DecodedBlock, String> {
-    let block = crate::parse::parse_block(bytes)
+pub fn decode_block<'a>(bytes: &'a [u8], origin: &str) -> Result<DecodedBlock<'a>, String> {
+    let raw = crate::parse::parse_block(bytes)
         .map_err(|e| format!("{origin}: not a valid block: {e}"))?;
     let root = bitcoin::merkle_tree::calculate_root(
-        block
-            .txids
+        raw.txids
             .iter()
             .map(|t| bitcoin::TxMerkleNode::from_byte_array(*t)),
     );
-    if root.map(|r| r.to_byte_array()) != Some(block.merkle_root) {
+    if root.map(|r| r.to_byte_array()) != Some(raw.merkle_root) {
         return Err(format!(
             "{origin}: block {}: the merkle root does not match its transactions",
-            bitcoin::BlockHash::from_byte_array(block.hash)
+            bitcoin::BlockHash::from_byte_array(raw.hash)
         ));
     }
-    let mut d = DecodedBlock {
-        hash: block.hash,
-        prev: block.prev,
-        time: block.time,
-        txs: Vec::with_capacity(block.txs.len()),
-        ins: Vec::with_capacity(block.ins.len()),
-        outs: Vec::with_capacity(block.outs.len()),
-        keys: Vec::with_capacity(block.outs.len() * 25),
-    };
-    let (mut i0, mut o0) = (0usize, 0usize);
-    for (tx, txid) in block.txs.iter().zip(&block.txids) {
-        let (i1, o1) = (tx.ins_end as usize, tx.outs_end as usize);
-        if !tx.coinbase {
-            d.ins
-                .extend(block.ins[i0..i1].iter().map(|i| (i.txid, i.vout)));
-        }
-        for o in &block.outs[o0..o1] {
-            let (kind, address) = classify(Script::from_bytes(o.script));
-            let (key_start, key_end) = match address {
-                Some(a) => {
-                    let s = d.keys.len() as u32;
-                    d.keys.extend_from_slice(&a);
-                    (s, d.keys.len() as u32)
-                }
-                None => (NONE, NONE),
-            };
-            d.outs.push(DecodedOut {
-                value: o.value,
-                kind,
-                key_start,
-                key_end,
-            });
-        }
-        d.txs.push(DecodedTx {
-            txid: *txid,
-            coinbase: tx.coinbase,
-            ins_end: d.ins.len() as u32,
-            outs_end: d.outs.len() as u32,
-        });
-        (i0, o0) = (i1, o1);
-    }
-    Ok(d)
+    let outs = raw
+        .outs
+        .iter()
+        .map(|o| classify(Script::from_bytes(o.script)))
+        .collect();
+    Ok(DecodedBlock { raw, outs })
 }
 
 /// One output to add: value, script kind, address key (see
@@ -689,14 +640,14 @@ impl Ledger {
     /// Ingests the blocks of one file in order (`origin` names a block by
     /// its offset in errors), decoding the next blocks on other cores while
     /// these are applied. The first block that does not decode stops it.
-    pub fn ingest_blocks(
+    pub fn ingest_blocks<'b>(
         &mut self,
-        blocks: &[(usize, &[u8])],
+        blocks: &[(usize, &'b [u8])],
         origin: impl Fn(usize) -> String + Sync,
         report: &mut IngestReport,
     ) -> Result<(), String> {
         const CHUNK: usize = 64;
-        let decode = |c: &[(usize, &[u8])]| -> Vec<Result<DecodedBlock, String>> {
+        let decode = |c: &[(usize, &'b [u8])]| -> Vec<Result<DecodedBlock<'b>, String>> {
             c.par_iter()
                 .map(|(off, b)| decode_block(b, &origin(*off)))
                 .collect()
@@ -753,24 +704,32 @@ impl Ledger {
     }
 
     /// Adds a decoded block (see [`decode_block`]).
-    pub fn apply_block(&mut self, b: &DecodedBlock, origin: &str, report: &mut IngestReport) {
-        if !self.begin_block(b.hash, b.prev, report) {
+    pub fn apply_block(&mut self, b: &DecodedBlock<'_>, origin: &str, report: &mut IngestReport) {
+        let raw = &b.raw;
+        if !self.begin_block(raw.hash, raw.prev, report) {
             return;
         }
         if let Some(idx) = self.current_block {
-            self.g.blocks.vec_mut()[idx as usize].time = b.time;
+            self.g.blocks.vec_mut()[idx as usize].time = raw.time;
         }
         let mut outs: Vec<NewOutput<'_>> = Vec::new();
         let (mut i0, mut o0) = (0usize, 0usize);
-        for tx in &b.txs {
+        for (tx, txid) in raw.txs.iter().zip(&raw.txids) {
             let (i1, o1) = (tx.ins_end as usize, tx.outs_end as usize);
             outs.clear();
-            outs.extend(b.outs[o0..o1].iter().map(|o| {
-                let key = (o.key_start != NONE)
-                    .then(|| &b.keys[o.key_start as usize..o.key_end as usize]);
-                (o.value, o.kind, key)
-            }));
-            self.add_tx(tx.txid, tx.coinbase, &b.ins[i0..i1], &outs, origin, report);
+            outs.extend(
+                raw.outs[o0..o1]
+                    .iter()
+                    .zip(&b.outs[o0..o1])
+                    .map(|(o, (kind, key))| (o.value, *kind, key.as_deref())),
+            );
+            // A coinbase's one input spends nothing.
+            let ins = if tx.coinbase {
+                &[][..]
+            } else {
+                &raw.ins[i0..i1]
+            };
+            self.add_tx(*txid, tx.coinbase, ins, &outs, origin, report);
             (i0, o0) = (i1, o1);
         }
         self.current_block = None;

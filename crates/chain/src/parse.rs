@@ -8,11 +8,8 @@
 
 use bitcoin::hashes::{sha256d, Hash, HashEngine};
 
-/// An input: the outpoint it spends.
-pub(crate) struct RawInput {
-    pub txid: [u8; 32],
-    pub vout: u32,
-}
+/// An input: the outpoint it spends (txid, output index).
+pub(crate) type RawInput = ([u8; 32], u32);
 
 /// An output: value in satoshis and its script, in the block's bytes.
 pub(crate) struct RawOutput<'a> {
@@ -201,7 +198,7 @@ fn parse_tx<'a>(r: &mut Reader<'a>, block: &mut RawBlock<'a>) -> Result<RawTx, S
         let vout = r.u32("an input's output index")?;
         r.bytes("an input's script")?;
         r.u32("an input's sequence")?;
-        block.ins.push(RawInput { txid, vout });
+        block.ins.push((txid, vout));
     }
     let n_out = r.items(9, "outputs")?;
     for _ in 0..n_out {
@@ -221,8 +218,8 @@ fn parse_tx<'a>(r: &mut Reader<'a>, block: &mut RawBlock<'a>) -> Result<RawTx, S
     let lock_start = r.pos;
     r.u32("a transaction lock time")?;
     let coinbase = n_in == 1 && {
-        let i = &block.ins[first_in];
-        i.txid == [0; 32] && i.vout == u32::MAX
+        let (txid, vout) = &block.ins[first_in];
+        *txid == [0; 32] && *vout == u32::MAX
     };
     let ranges = if segwit {
         [
@@ -259,8 +256,8 @@ mod tests {
             assert_eq!(t.coinbase, tx.is_coinbase());
             for i in &tx.input {
                 let o = ins.next().unwrap();
-                assert_eq!(o.txid, i.previous_output.txid.to_byte_array());
-                assert_eq!(o.vout, i.previous_output.vout);
+                assert_eq!(o.0, i.previous_output.txid.to_byte_array());
+                assert_eq!(o.1, i.previous_output.vout);
             }
             for x in &tx.output {
                 let o = outs.next().unwrap();

@@ -287,10 +287,10 @@ impl ScreenIndex {
             // more than the word itself would: a rare near-spelling must
             // not outrank the many names that have the word exactly.
             let own = group[0].as_str();
-            let cap = self
-                .postings
-                .get(own)
-                .map(|v| idf(v.len()))
+            let cap = lists
+                .iter()
+                .find(|(k, _)| *k == own)
+                .map(|(_, v)| idf(v.len()))
                 .unwrap_or(total.ln());
             for (k, ids) in lists {
                 let w = if k == own {
@@ -302,8 +302,7 @@ impl ScreenIndex {
                 };
                 let bump = |e: &mut (f64, u32, f64)| {
                     if e.1 != gi {
-                        e.0 += e.2;
-                        *e = (e.0, gi, w);
+                        *e = (e.0 + e.2, gi, w);
                     } else if w > e.2 {
                         e.2 = w;
                     }
@@ -327,7 +326,7 @@ impl ScreenIndex {
         // Rahman is in hundreds; the one named just that must not be cut).
         let n = word_count(form);
         // Names sharing far less with the query than the best one cannot
-        // outscore it by much (see below): left out before ranking.
+        // outscore it by much; they are not worth ranking or scoring.
         let top = acc.values().map(|(b, _, l)| b + l).fold(0.0, f64::max);
         let mut v: Vec<(u32, f64, usize)> = acc
             .into_iter()
@@ -346,12 +345,6 @@ impl ScreenIndex {
             v.truncate(limit);
         }
         v.sort_by(order);
-        v.truncate(limit);
-        // Names sharing far less with the query than the best one cannot
-        // outscore it by much; they are not worth scoring.
-        if let Some(top) = v.first().map(|x| x.1) {
-            v.retain(|x| x.1 >= CANDIDATE_FLOOR * top);
-        }
         v.into_iter().map(|(id, _, _)| id).collect()
     }
 
