@@ -907,16 +907,7 @@ fn backward(
             let owner = g.output_owner(p).0;
             if stop {
                 report.stopped += a;
-            } else if a < opts.min_amount {
-                report.below_minimum += a;
-            } else if h + 1 >= opts.max_hops {
-                report.beyond_horizon += a;
-            } else if done.contains(&owner) {
-                // A coinbase spent within its own block (which Bitcoin's
-                // maturity rule forbids), already followed back into its
-                // fees: what it paid here counts as mined.
-                report.mined += a;
-            } else {
+            } else if follow_back(a, h, owner, opts, &done, report) {
                 queue(owner, h + 1, &mut heap, hop);
                 // An output has one spender: its attribution comes from
                 // here only. Rested outputs stay out of the map, so that
@@ -925,6 +916,31 @@ fn backward(
             }
         }
     }
+}
+
+/// Backward: whether `a` units reaching transaction `t` from one at hop
+/// `h` are followed into it; if not, they are counted where they rest. A
+/// transaction already processed is a coinbase spent within its own block
+/// (which Bitcoin's maturity rule forbids), already followed back into its
+/// fees: what reaches it counts as mined.
+fn follow_back(
+    a: Amount,
+    h: u32,
+    t: u32,
+    opts: &TraceOptions,
+    done: &FxHashSet<u32>,
+    report: &mut TaintReport,
+) -> bool {
+    if a < opts.min_amount {
+        report.below_minimum += a;
+    } else if h + 1 >= opts.max_hops {
+        report.beyond_horizon += a;
+    } else if done.contains(&t) {
+        report.mined += a;
+    } else {
+        return true;
+    }
+    false
 }
 
 /// Backward through a coinbase: the attributed slices of its outputs
@@ -966,13 +982,7 @@ fn coinbase_back(
             report.mined += a;
             continue;
         };
-        if a < opts.min_amount {
-            report.below_minimum += a;
-        } else if h + 1 >= opts.max_hops {
-            report.beyond_horizon += a;
-        } else if done.contains(&payer) {
-            report.mined += a;
-        } else {
+        if follow_back(a, h, payer, opts, done, report) {
             fee_att.entry(payer).or_default().extend(s);
             next.push(payer);
         }
