@@ -616,12 +616,13 @@ proptest! {
     #[test]
     fn fees_into_coinbases_conserve_and_nest(g in random_blocks(), hops in 1u32..10, pick in 0u64..1000) {
         let src = pick % g.output_count();
-        let run = |policy: Policy| {
-            let mut o = TraceOptions::new(policy, Direction::Forward, hops);
+        let run = |policy: Policy, dir: Direction| {
+            let mut o = TraceOptions::new(policy, dir, hops);
             o.fees_to_coinbase = true;
             trace(&g, &[src], &o).unwrap()
         };
-        let (p, h, f) = (run(Policy::Poison), run(Policy::Haircut), run(Policy::Fifo));
+        let all = |dir| (run(Policy::Poison, dir), run(Policy::Haircut, dir), run(Policy::Fifo, dir));
+        let (p, h, f) = all(Direction::Forward);
         for r in [&h, &f] {
             prop_assert_eq!(r.resting(), r.source_amount, "{:?}", r.policy);
             for o in &r.outputs {
@@ -642,12 +643,7 @@ proptest! {
         prop_assert!(set(&h).is_subset(&set(&p)), "haircut ⊄ poison:\nH {}\nP {}", brief(&h), brief(&p));
         // Backward through coinbases into the fees they collected: exact too,
         // and FIFO's and haircut's origins are among poison's.
-        let back = |policy: Policy| {
-            let mut o = TraceOptions::new(policy, Direction::Backward, hops);
-            o.fees_to_coinbase = true;
-            trace(&g, &[src], &o).unwrap()
-        };
-        let (p, h, f) = (back(Policy::Poison), back(Policy::Haircut), back(Policy::Fifo));
+        let (p, h, f) = all(Direction::Backward);
         for r in [&h, &f] {
             prop_assert_eq!(r.resting(), r.source_amount, "{:?} backward", r.policy);
             // (A fee may lead back to the source itself where a coinbase is
