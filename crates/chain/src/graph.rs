@@ -23,7 +23,6 @@ use bitcoin::hashes::Hash;
 use bitcoin::Txid;
 use bytemuck::{Pod, Zeroable};
 use serde::Serialize;
-use std::sync::Arc;
 
 pub const NONE: u32 = u32::MAX;
 pub const NONE64: u64 = u64::MAX;
@@ -34,70 +33,7 @@ pub type Amount = u128;
 /// The asset of a graph without an asset column.
 pub const NATIVE_ASSET: &str = "bitcoin:BTC";
 
-/// Read-only bytes shared by a column (a memory map, typically).
-pub type SharedBytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
-
-/// One column: owned while it is built, shared bytes once opened from disk.
-#[derive(Clone)]
-pub enum Column<T: Pod> {
-    Owned(Vec<T>),
-    Shared(SharedBytes),
-}
-
-impl<T: Pod> std::fmt::Debug for Column<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Column[{}]", self.as_slice().len())
-    }
-}
-
-impl<T: Pod> Default for Column<T> {
-    fn default() -> Self {
-        Column::Owned(Vec::new())
-    }
-}
-
-impl<T: Pod> Column<T> {
-    /// Shared bytes as a column; refused if their length or alignment do
-    /// not fit `T`.
-    pub fn from_shared(bytes: SharedBytes) -> Result<Self, String> {
-        if (*bytes).as_ref().is_empty() {
-            return Ok(Column::Owned(Vec::new()));
-        }
-        bytemuck::try_cast_slice::<u8, T>((*bytes).as_ref()).map_err(|e| format!("{e:?}"))?;
-        Ok(Column::Shared(bytes))
-    }
-
-    pub fn as_slice(&self) -> &[T] {
-        match self {
-            Column::Owned(v) => v,
-            // Checked in `from_shared`.
-            Column::Shared(b) => bytemuck::try_cast_slice((**b).as_ref()).unwrap_or(&[]),
-        }
-    }
-
-    pub fn bytes(&self) -> &[u8] {
-        bytemuck::cast_slice(self.as_slice())
-    }
-
-    /// The column as a vector to extend (copies shared bytes once).
-    pub fn vec_mut(&mut self) -> &mut Vec<T> {
-        if let Column::Shared(_) = self {
-            *self = Column::Owned(self.as_slice().to_vec());
-        }
-        match self {
-            Column::Owned(v) => v,
-            Column::Shared(_) => unreachable!("converted above"),
-        }
-    }
-
-    pub fn len(&self) -> usize {
-        self.as_slice().len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
+pub use crate::column::{Column, Grow, Region, SharedBytes, Space};
 
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
@@ -213,7 +149,7 @@ impl Iterator for Ids<'_> {
 impl ExactSizeIterator for Ids<'_> {}
 
 /// Appends `v` to a two-level offset array.
-pub(crate) fn push_offset(lo: &mut Vec<u32>, base: &mut Vec<u64>, v: u64) {
+pub(crate) fn push_offset(lo: &mut Grow<u32>, base: &mut Grow<u64>, v: u64) {
     if lo.len().is_multiple_of(OFFSET_CHUNK) {
         base.push(v);
     }
@@ -226,9 +162,16 @@ pub(crate) fn push_offset(lo: &mut Vec<u32>, base: &mut Vec<u64>, v: u64) {
 }
 
 /// A two-level offset array from plain offsets.
-pub(crate) fn offsets_from(v: &[u64]) -> (Vec<u32>, Vec<u64>) {
-    let mut lo = Vec::with_capacity(v.len());
-    let mut base = Vec::with_capacity(v.len().div_ceil(OFFSET_CHUNK));
+pub(crate) fn offsets_from(
+    v: &[u64],
+    space: Option<&dyn Space>,
+    lo_name: &str,
+    base_name: &str,
+) -> (Grow<u32>, Grow<u64>) {
+    let mut lo: Grow<u32> = Grow::new_in(space, lo_name);
+    let mut base: Grow<u64> = Grow::new_in(space, base_name);
+    lo.reserve(v.len());
+    base.reserve(v.len().div_ceil(OFFSET_CHUNK));
     for x in v {
         push_offset(&mut lo, &mut base, *x);
     }
@@ -303,6 +246,27 @@ macro_rules! columns {
             /// (name, bytes) of every column, for writing.
             pub fn column_bytes(&self) -> Vec<(&'static str, &[u8])> {
                 vec![$((stringify!($name), self.$name.bytes())),*]
+            }
+
+            /// (name, bytes, region it grows in) of every column, for
+            /// writing: the store renames its own regions into place.
+            pub fn column_parts(&self) -> Vec<(&'static str, &[u8], Option<&dyn Region>)> {
+                vec![$((stringify!($name), self.$name.bytes(), self.$name.region())),*]
+            }
+
+            /// Moves every column into regions of `space`.
+            pub fn move_into(&mut self, space: &dyn Space) {
+                $(self.$name.move_into(space, stringify!($name));)*
+            }
+
+            /// Columns that had to leave their region, and why (see
+            /// [`crate::column`]).
+            pub fn grow_errors(&self) -> Vec<String> {
+                let mut v = Vec::new();
+                $(if let Some(e) = self.$name.grow_error() {
+                    v.push(format!("{}: {e}", stringify!($name)));
+                })*
+                v
             }
 
             /// A graph over shared bytes, one buffer per column name.
@@ -1235,7 +1199,7 @@ mod tests {
         for t in 0..200u64 {
             plain.push(plain.last().unwrap() + (t * 7) % 4);
         }
-        let (lo, base) = offsets_from(&plain);
+        let (lo, base) = offsets_from(&plain, None, "lo", "base");
         let o = Offsets::new(&lo, &base);
         assert!(o.well_formed());
         assert_eq!(o.len(), plain.len());

@@ -11,8 +11,8 @@
 
 use crate::cluster;
 use crate::graph::{
-    offsets_from, push_offset, Amount, BlockRow, Column, Graph, LargeValue, Unresolved,
-    FEE_UNKNOWN, FLAG_COINBASE, LARGE, NATIVE_ASSET, NONE, NONE64,
+    offsets_from, push_offset, Amount, BlockRow, Column, Graph, Grow, LargeValue, Space,
+    Unresolved, FEE_UNKNOWN, FLAG_COINBASE, LARGE, NATIVE_ASSET, NONE, NONE64,
 };
 use crate::parse::RawBlock;
 use bitcoin::hashes::Hash;
@@ -27,6 +27,7 @@ fn fx(b: &[u8]) -> u64 {
 use rayon::prelude::*;
 use serde::Serialize;
 use std::borrow::Cow;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -115,6 +116,17 @@ pub struct Ledger {
     pub(crate) accounts: FxHashMap<(u32, u32), Vec<u64>>,
     /// Account model: the highest block imported per chain.
     pub(crate) chain_tips: FxHashMap<String, u32>,
+    /// Where the columns grow (heap memory without one).
+    space: SpaceRef,
+}
+
+#[derive(Default)]
+struct SpaceRef(Option<Arc<dyn Space>>);
+
+impl std::fmt::Debug for SpaceRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "space" } else { "heap" })
+    }
 }
 
 /// The kind of an output script and its address key (the script itself;
@@ -235,6 +247,25 @@ impl Ledger {
         }
         l.rebuild_accounts();
         l
+    }
+
+    /// The ledger with its columns (and the derived ones it will compute)
+    /// growing in `space`: the store's space maps files, so the graph is
+    /// built out of core (see [`crate::column`]).
+    pub fn with_space(mut self, space: Arc<dyn Space>) -> Self {
+        self.g.move_into(space.as_ref());
+        self.space = SpaceRef(Some(space));
+        self
+    }
+
+    fn space(&self) -> Option<&dyn Space> {
+        self.space.0.as_deref()
+    }
+
+    /// Columns that could not grow where they were meant to (a full disk,
+    /// typically); a build with any is not to be saved.
+    pub fn grow_errors(&self) -> Vec<String> {
+        self.g.grow_errors()
     }
 
     pub fn block_count(&self) -> usize {
@@ -428,10 +459,12 @@ impl Ledger {
     }
 
     fn widen_prevs(&mut self) {
-        let wide: Vec<u64> = (0..self.g.input_count())
-            .map(|i| self.g.input_prev(i))
-            .collect();
-        self.g.in_prev = Column::Owned(Vec::new());
+        let mut wide = Grow::new_in(self.space(), "in_prev_wide");
+        wide.reserve(self.g.input_count() as usize);
+        for i in 0..self.g.input_count() {
+            wide.push(self.g.input_prev(i));
+        }
+        self.g.in_prev = Column::default();
         self.g.in_prev_wide = Column::Owned(wide);
     }
 
@@ -742,7 +775,21 @@ impl Ledger {
     }
 
     pub fn into_graph_with(self, opts: BuildOptions) -> Graph {
-        let mut g = self.g;
+        let Ledger {
+            mut g,
+            space,
+            waiting,
+            txids,
+            addrs,
+            blocks,
+            orphans,
+            accounts,
+            ..
+        } = self;
+        // The id tables are not needed to derive: freed before the
+        // derived columns take their room.
+        drop((txids, addrs, blocks, orphans, accounts));
+        let space = space.0.as_deref();
         // Fees of transactions whose inputs were resolved after them.
         let fees: Vec<(usize, u32)> = (0..g.tx_count() as u32)
             .filter(|t| g.tx_fee.as_slice()[*t as usize] == FEE_UNKNOWN && g.inputs_resolved(*t))
@@ -755,8 +802,7 @@ impl Ledger {
             g.tx_fee.vec_mut()[t] = f;
         }
         // Unresolved inputs, in input order.
-        let mut unresolved: Vec<Unresolved> = self
-            .waiting
+        let mut unresolved: Vec<Unresolved> = waiting
             .iter()
             .flat_map(|((t, v), ins)| {
                 ins.iter().map(|i| Unresolved {
@@ -768,8 +814,8 @@ impl Ledger {
             })
             .collect();
         unresolved.sort_by_key(|u| u.input);
-        g.unresolved = Column::Owned(unresolved);
-        sort_addresses(&mut g);
+        g.unresolved = Column::Owned(Grow::copy_in(space, "unresolved", &unresolved));
+        sort_addresses(&mut g, space);
         let n_addr = g.address_count();
         // Outputs by address (counting sort keeps output order).
         let mut start = vec![0u64; n_addr + 1];
@@ -786,9 +832,12 @@ impl Ledger {
         let narrow = g.output_count() < NONE as u64;
         let total = start[n_addr] as usize;
         let (mut outs32, mut outs64) = if narrow {
-            (vec![0u32; total], Vec::new())
+            (Grow::zeroed_in(space, "addr_outs", total), Grow::default())
         } else {
-            (Vec::new(), vec![0u64; total])
+            (
+                Grow::default(),
+                Grow::zeroed_in(space, "addr_outs_wide", total),
+            )
         };
         for (o, a) in g.out_addr.as_slice().iter().enumerate() {
             if *a != NONE {
@@ -801,7 +850,9 @@ impl Ledger {
                 fill[*a as usize] += 1;
             }
         }
-        let (lo, base) = offsets_from(&start);
+        drop(fill);
+        let (lo, base) = offsets_from(&start, space, "addr_out_start", "addr_out_base");
+        drop(start);
         g.addr_out_start = Column::Owned(lo);
         g.addr_out_base = Column::Owned(base);
         g.addr_outs = Column::Owned(outs32);
@@ -827,11 +878,13 @@ impl Ledger {
             size[*r as usize] += 1;
         }
         order.retain(|a| size[roots[*a as usize] as usize] >= 2);
-        g.addr_cluster = Column::Owned(roots);
-        g.cluster_order = Column::Owned(order);
+        g.addr_cluster = Column::Owned(Grow::copy_in(space, "addr_cluster", &roots));
+        g.cluster_order = Column::Owned(Grow::copy_in(space, "cluster_order", &order));
+        drop((roots, order, size));
         // Sorted ids for lookups.
         let ids = g.tx_txid.as_slice();
-        g.txid_order = Column::Owned(sorted_by_key(ids.len(), |i| &ids[i]));
+        let sorted = sorted_by_key(ids.len(), |i| &ids[i]);
+        g.txid_order = Column::Owned(Grow::copy_in(space, "txid_order", &sorted));
         debug_assert_eq!(g.check(), Ok(()));
         g
     }
@@ -871,23 +924,27 @@ fn sorted_by_key<'a>(n: usize, key: impl Fn(usize) -> &'a [u8] + Sync) -> Vec<u3
 
 /// Sorts the address dictionary by key and renumbers the outputs' address
 /// ids, so that lookups are a binary search over the dictionary itself.
-fn sort_addresses(g: &mut Graph) {
+fn sort_addresses(g: &mut Graph, space: Option<&dyn Space>) {
     let n = g.address_count();
     let order = sorted_by_key(n, |i| g.address_key(i as u32));
     if order.iter().enumerate().all(|(i, a)| i as u32 == *a) {
         return;
     }
     let mut new_id = vec![0u32; n];
-    let mut bytes = Vec::with_capacity(g.addr_bytes.len());
-    let mut start = Vec::with_capacity(n + 1);
-    start.push(0u64);
+    let mut bytes: Grow<u8> = Grow::new_in(space, "addr_bytes");
+    bytes.reserve(g.addr_bytes.len());
+    let mut lo: Grow<u32> = Grow::new_in(space, "addr_start");
+    let mut base: Grow<u64> = Grow::new_in(space, "addr_base");
+    lo.reserve(n + 1);
+    base.reserve((n + 1).div_ceil(crate::graph::OFFSET_CHUNK));
+    push_offset(&mut lo, &mut base, 0);
     for (i, a) in order.iter().enumerate() {
         new_id[*a as usize] = i as u32;
         bytes.extend_from_slice(g.address_key(*a));
-        start.push(bytes.len() as u64);
+        push_offset(&mut lo, &mut base, bytes.len() as u64);
     }
+    drop(order);
     g.addr_bytes = Column::Owned(bytes);
-    let (lo, base) = offsets_from(&start);
     g.addr_start = Column::Owned(lo);
     g.addr_base = Column::Owned(base);
     for a in g.out_addr.vec_mut().iter_mut() {
@@ -946,8 +1003,8 @@ mod tests {
         let a = g.address_index("a").unwrap();
         let outs: Vec<u64> = g.address_outputs(a).collect();
         assert_eq!(outs, vec![0, 1, 2]);
-        g.addr_outs_wide = Column::Owned(outs.clone());
-        g.addr_outs = Column::Owned(Vec::new());
+        g.addr_outs_wide = Column::from(outs.clone());
+        g.addr_outs = Column::default();
         assert_eq!(g.address_outputs(a).collect::<Vec<_>>(), outs);
         assert_eq!(g.address_stats("a").received, 97);
         assert_eq!(g.check(), Ok(()));

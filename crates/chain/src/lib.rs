@@ -7,6 +7,7 @@
 
 pub mod blk;
 pub mod cluster;
+pub mod column;
 pub mod graph;
 pub mod labels;
 pub mod ledger;
@@ -18,8 +19,8 @@ pub use blk::{looks_framed, split_blk, unxor, xor_key, BlkError, MAINNET_MAGIC};
 pub use cluster::{cluster_roots, coinjoins, looks_like_coinjoin};
 pub use graph::{
     account_twin, address_key, parse_txid, render_address_key, txid_hex, AddressStats, Amount,
-    AssetBalance, AssetStats, ClusterInfo, Column, Graph, GraphStats, InputRecord, OutputRecord,
-    SharedBytes, TxRecord, NATIVE_ASSET, NONE, NONE64,
+    AssetBalance, AssetStats, ClusterInfo, Column, Graph, GraphStats, Grow, InputRecord,
+    OutputRecord, Region, SharedBytes, Space, TxRecord, NATIVE_ASSET, NONE, NONE64,
 };
 pub use labels::{parse_tagpack, risk_category, AddressLabel};
 pub use ledger::{

@@ -31,6 +31,10 @@ pub struct ChainBenchArgs {
     /// Where the graph files go (default: `bench-data` in the synth directory).
     #[arg(long)]
     work: Option<PathBuf>,
+    /// Build the synthetic graph's columns on the heap rather than in
+    /// mapped files (as `kansa chain import` does).
+    #[arg(long)]
+    in_memory: bool,
     #[arg(long)]
     json: bool,
 }
@@ -58,7 +62,14 @@ struct Report {
     derive_seconds: f64,
     save_seconds: f64,
     build_seconds: f64,
+    /// Columns grown in mapped files (`false`: on the heap).
+    columns_in_files: bool,
     peak_rss_mib: f64,
+    /// Highest resident anonymous memory during the build (heap: id
+    /// tables, temporaries and, in memory, the columns), sampled every
+    /// 10 ms; the rest of the resident memory is file pages the system
+    /// may write out and drop.
+    peak_anon_mib: f64,
     graph: Option<kansa_chain::GraphStats>,
     open_seconds: f64,
     exposure_queries: usize,
@@ -109,6 +120,33 @@ pub fn proc_status_mib(key: &str) -> f64 {
         .unwrap_or(0.0)
 }
 
+/// The highest `RssAnon` of this process, sampled on a thread.
+struct AnonPeak {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<f64>,
+}
+
+impl AnonPeak {
+    fn start() -> Self {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let s = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut peak = 0f64;
+            while !s.load(std::sync::atomic::Ordering::Relaxed) {
+                peak = peak.max(proc_status_mib("RssAnon:"));
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            peak.max(proc_status_mib("RssAnon:"))
+        });
+        AnonPeak { stop, thread }
+    }
+
+    fn stop(self) -> f64 {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.thread.join().unwrap_or(0.0)
+    }
+}
+
 /// Decodes every block with the `bitcoin` crate alone, then ingests the
 /// same bytes; both timed without the file reads.
 fn measure(files: &[PathBuf], ledger: &mut Ledger) -> Result<Speed> {
@@ -154,10 +192,19 @@ fn measure(files: &[PathBuf], ledger: &mut Ledger) -> Result<Speed> {
 
 pub fn run(a: ChainBenchArgs) -> Result<bool> {
     let mut r = Report::default();
+    let work = a.work.clone().unwrap_or_else(|| a.synth.join("bench-data"));
+    // A fresh ledger, its columns where the build puts them.
+    let ledger = || -> Result<Ledger> {
+        Ok(if a.in_memory {
+            Ledger::new()
+        } else {
+            Ledger::new().with_space(kansa_store::GraphSpace::create(&work)?)
+        })
+    };
     if let Some(real) = &a.real {
         let files = blk_files(real)?;
         let mut rounds = (0..a.real_rounds.max(1))
-            .map(|_| measure(&files, &mut Ledger::new()))
+            .map(|_| measure(&files, &mut ledger()?))
             .collect::<Result<Vec<_>>>()?;
         let mut ratios: Vec<f64> = rounds.iter().map(|s| s.ingest_over_decode).collect();
         rounds.sort_by(|x, y| x.ingest_over_decode.total_cmp(&y.ingest_over_decode));
@@ -177,17 +224,25 @@ pub fn run(a: ChainBenchArgs) -> Result<bool> {
             a.synth.display()
         ));
     }
-    let mut ledger = Ledger::new();
+    let sampler = AnonPeak::start();
+    let mut ledger = ledger()?;
+    r.columns_in_files = !a.in_memory;
     r.synthetic = measure(&files, &mut ledger)?;
     let t = Instant::now();
     let g = ledger.into_graph();
     r.derive_seconds = t.elapsed().as_secs_f64();
-    let work = a.work.clone().unwrap_or_else(|| a.synth.join("bench-data"));
+    if !g.grow_errors().is_empty() {
+        return Err(anyhow!(
+            "cannot grow the graph's files: {:?}",
+            g.grow_errors()
+        ));
+    }
     let t = Instant::now();
     kansa_store::save_graph(&work, &g, &kansa_store::GraphMeta::default())?;
     r.save_seconds = t.elapsed().as_secs_f64();
     r.build_seconds = r.synthetic.ingest_seconds + r.derive_seconds + r.save_seconds;
     r.peak_rss_mib = peak_rss_mib();
+    r.peak_anon_mib = sampler.stop();
     r.graph = Some(g.stats());
     drop(g);
     // Queries run over the memory-mapped files, as the CLI does.
@@ -285,8 +340,9 @@ pub fn run(a: ChainBenchArgs) -> Result<bool> {
         sp("synthetic", &r.synthetic);
         if let Some(gs) = &r.graph {
             println!(
-                "build {:.1} s (ingest {:.1} + derive {:.1} + save {:.1}); peak RSS {:.0} MiB; graph {:.0} MiB, {:.1} bytes per edge ({} outputs + {} inputs), {} addresses, {} clusters",
-                r.build_seconds, r.synthetic.ingest_seconds, r.derive_seconds, r.save_seconds, r.peak_rss_mib,
+                "build {:.1} s (ingest {:.1} + derive {:.1} + save {:.1}), columns {}; peak RSS {:.0} MiB, peak anonymous {:.0} MiB; graph {:.0} MiB, {:.1} bytes per edge ({} outputs + {} inputs), {} addresses, {} clusters",
+                r.build_seconds, r.synthetic.ingest_seconds, r.derive_seconds, r.save_seconds,
+                if r.columns_in_files { "in mapped files" } else { "in memory" }, r.peak_rss_mib, r.peak_anon_mib,
                 gs.bytes as f64 / 1048576.0, gs.bytes_per_edge, gs.outputs, gs.inputs, gs.addresses, gs.clusters
             );
         }

@@ -479,10 +479,12 @@ fn import(
     as_json: bool,
 ) -> Result<bool> {
     let t0 = std::time::Instant::now();
-    let (mut ledger, mut meta) = match open_graph(data)? {
+    let (ledger, mut meta) = match open_graph(data)? {
         Some((g, m)) => (Ledger::from_graph(g), m),
         None => (Ledger::new(), GraphMeta::default()),
     };
+    // Columns grow in mapped files beside the graph (out of core).
+    let mut ledger = ledger.with_space(kansa_store::GraphSpace::create(data)?);
     let mut report = IngestReport::default();
     let mut files = Vec::new();
     for p in paths {
@@ -535,6 +537,13 @@ fn import(
     let g = ledger.into_graph_with(kansa_chain::BuildOptions {
         change_heuristic: change,
     });
+    let failed = g.grow_errors();
+    if !failed.is_empty() {
+        return Err(anyhow!(
+            "cannot grow the graph's files ({}); nothing was imported",
+            failed.join("; ")
+        ));
+    }
     meta.written_at = now_rfc3339();
     meta.sources.extend(files.iter().cloned());
     meta.anomalies.extend(report.anomalies.iter().cloned());

@@ -2,21 +2,36 @@
 //! graph as column files in `<data>/chain/graph/`, one file per column
 //! plus `meta.json`, memory-mapped when opened.
 //!
+//! A graph is built in a [`GraphSpace`]: its columns grow in files of a
+//! fresh directory beside the graph (`chain/graph.tmp-PID-N`), mapped into
+//! memory, so a graph larger than memory is built with the operating
+//! system paging the columns out; saving renames those files into place
+//! rather than writing them again.
+//!
 //! Invariants:
 //! - a graph is written whole into a fresh directory, every file synced,
 //!   then swapped in by renames: a crash leaves the previous graph or the
 //!   new one, never a mixture (`graph.old` is taken back if the swap was
-//!   cut between its two renames);
+//!   cut between its two renames); a build's directory is never the
+//!   graph's own, and one left by a process that died is removed by the
+//!   next build;
+//! - a column file grows by reserving its disk blocks before they are
+//!   mapped, so a full disk is an error when the column grows (the column
+//!   then continues in memory and the import fails cleanly), never a
+//!   fault when a page is written;
 //! - column files are never modified once written, so mapping them is safe
 //!   for as long as Kansa is the only writer of the data directory;
 //! - a label pack is replaced in one transaction.
 
 use crate::{Store, StoreError};
-use kansa_chain::{AddressLabel, Graph, SharedBytes};
+use kansa_chain::{AddressLabel, Graph, Region, SharedBytes, Space};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
+use std::any::Any;
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// What `meta.json` records beside the columns.
@@ -45,33 +60,297 @@ pub fn graph_dir(data: &Path) -> PathBuf {
     data.join("chain").join("graph")
 }
 
-/// Writes `g` as the data directory's graph, replacing the previous one
-/// atomically (see the module's invariants).
-pub fn save_graph(data: &Path, g: &Graph, meta: &GraphMeta) -> Result<u64, StoreError> {
+static BUILDS: AtomicU64 = AtomicU64::new(0);
+
+/// A fresh build directory beside the graph's, after removing those left
+/// by processes that are gone.
+fn build_dir(data: &Path) -> Result<PathBuf, StoreError> {
     let dir = graph_dir(data);
     let parent = dir.parent().unwrap_or(data).to_path_buf();
     std::fs::create_dir_all(&parent).map_err(io(&parent))?;
-    let tmp = parent.join(format!("graph.tmp-{}", std::process::id()));
+    if let Ok(entries) = std::fs::read_dir(&parent) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            let Some(rest) = name.strip_prefix("graph.tmp-") else {
+                continue;
+            };
+            let pid = rest.split('-').next().unwrap_or_default();
+            let alive = pid.parse::<u32>().is_ok_and(|p| {
+                p == std::process::id() || Path::new(&format!("/proc/{p}")).exists()
+            });
+            if !alive {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
+    let n = BUILDS.fetch_add(1, Ordering::Relaxed);
+    let tmp = parent.join(format!("graph.tmp-{}-{n}", std::process::id()));
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
     }
     std::fs::create_dir_all(&tmp).map_err(io(&tmp))?;
-    let mut total = 0u64;
-    for (name, bytes) in g.column_bytes() {
-        let p = tmp.join(format!("{name}.bin"));
-        let mut f = std::fs::File::create(&p).map_err(io(&p))?;
-        f.write_all(bytes).map_err(io(&p))?;
-        f.sync_all().map_err(io(&p))?;
-        total += bytes.len() as u64;
+    Ok(tmp)
+}
+
+/// Where a graph of this data directory is built: one mapped file per
+/// column (see the module doc). Give it to `Ledger::with_space`.
+#[derive(Debug)]
+pub struct GraphSpace {
+    dir: Arc<BuildDir>,
+    next: AtomicU64,
+    spill_at: usize,
+}
+
+impl GraphSpace {
+    /// Columns stay on the heap up to 16 MiB each, then move to their
+    /// files: small imports pay no file work.
+    pub fn create(data: &Path) -> Result<Arc<GraphSpace>, StoreError> {
+        GraphSpace::spilling_at(data, SPILL_BYTES)
     }
-    let mut m = meta.clone();
-    m.format = FORMAT;
-    m.little_endian = cfg!(target_endian = "little");
-    let p = tmp.join("meta.json");
-    let body = serde_json::to_vec_pretty(&m).unwrap_or_default();
-    let mut f = std::fs::File::create(&p).map_err(io(&p))?;
-    f.write_all(&body).map_err(io(&p))?;
-    f.sync_all().map_err(io(&p))?;
+
+    /// Columns move to their files once they pass `bytes`.
+    pub fn spilling_at(data: &Path, bytes: usize) -> Result<Arc<GraphSpace>, StoreError> {
+        Ok(Arc::new(GraphSpace {
+            dir: Arc::new(BuildDir(build_dir(data)?)),
+            next: AtomicU64::new(0),
+            spill_at: bytes,
+        }))
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir.0
+    }
+}
+
+/// A build directory, held by its space and every region in it.
+#[derive(Debug)]
+struct BuildDir(PathBuf);
+
+impl Drop for BuildDir {
+    fn drop(&mut self) {
+        // Gone once saved (renamed into place); else removed when empty
+        // (every column dropped: a failed import leaves nothing).
+        let _ = std::fs::remove_dir(&self.0);
+    }
+}
+
+impl Space for GraphSpace {
+    fn region(&self, column: &str) -> Result<Box<dyn Region>, String> {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        Ok(Box::new(FileRegion {
+            path: self.dir.0.join(format!("{column}.{n}.part")),
+            _dir: self.dir.clone(),
+            spill_at: self.spill_at,
+            heap: Vec::new(),
+            file: None,
+            saved: AtomicBool::new(false),
+            saved_len: AtomicUsize::new(0),
+        }))
+    }
+}
+
+/// A column stays on the heap up to this size and moves to its file
+/// beyond (see [`GraphSpace::create`]).
+const SPILL_BYTES: usize = 16 << 20;
+
+/// A column growing on the heap, then in a file mapped read-write.
+struct FileRegion {
+    path: PathBuf,
+    _dir: Arc<BuildDir>,
+    spill_at: usize,
+    /// The column while it is small (8-byte aligned).
+    heap: Vec<u64>,
+    file: Option<(File, memmap2::MmapMut)>,
+    /// Saved with a graph: the column's file holds `saved_len` bytes and
+    /// is not to grow or be removed.
+    saved: AtomicBool,
+    saved_len: AtomicUsize,
+}
+
+#[allow(unsafe_code)]
+fn reserve_blocks(f: &File, from: usize, len: usize) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: a plain call on an open descriptor we own.
+    let r =
+        unsafe { libc::posix_fallocate(f.as_raw_fd(), from as libc::off_t, len as libc::off_t) };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::from_raw_os_error(r))
+    }
+}
+
+fn bytemuck_bytes(w: &[u64]) -> &[u8] {
+    bytemuck::cast_slice(w)
+}
+
+fn bytemuck_bytes_mut(w: &mut [u64]) -> &mut [u8] {
+    bytemuck::cast_slice_mut(w)
+}
+
+/// Reserves the disk blocks of `from..to` (a full disk fails here, not
+/// as a fault when a page is written) and maps the whole file.
+#[allow(unsafe_code)]
+fn extend_mapped(f: &File, from: usize, to: usize) -> std::io::Result<memmap2::MmapMut> {
+    if let Err(e) = reserve_blocks(f, from, to - from) {
+        let _ = f.set_len(from as u64);
+        return Err(e);
+    }
+    // SAFETY: the file is its region's own (created by it, removed or
+    // renamed into a saved graph only when the region is done) and is
+    // never cut below the mapping while it is mapped.
+    unsafe { memmap2::MmapMut::map_mut(f) }
+}
+
+impl FileRegion {
+    /// Writes the column's `len` bytes as `to` (in the same directory),
+    /// synced: a spilled column's file is flushed, cut to length and
+    /// renamed; a small one is written from the heap.
+    fn save_as(&self, len: usize, to: &Path) -> Result<(), StoreError> {
+        let p = &self.path;
+        self.saved_len.store(len, Ordering::Release);
+        self.saved.store(true, Ordering::Release);
+        match &self.file {
+            Some((f, m)) => {
+                m.flush().map_err(io(p))?;
+                f.set_len(len as u64).map_err(io(p))?;
+                f.sync_all().map_err(io(p))?;
+                std::fs::rename(p, to).map_err(io(p))
+            }
+            None => {
+                let mut f = File::create(to).map_err(io(to))?;
+                f.write_all(&bytemuck_bytes(&self.heap)[..len])
+                    .map_err(io(to))?;
+                f.sync_all().map_err(io(to))
+            }
+        }
+    }
+}
+
+impl Drop for FileRegion {
+    fn drop(&mut self) {
+        if let Some((f, m)) = self.file.take() {
+            drop(m);
+            drop(f);
+            if !self.saved.load(Ordering::Acquire) {
+                let _ = std::fs::remove_file(&self.path);
+            }
+        }
+    }
+}
+
+impl Region for FileRegion {
+    fn bytes(&self) -> &[u8] {
+        let b: &[u8] = match &self.file {
+            Some((_, m)) => m,
+            None => bytemuck_bytes(&self.heap),
+        };
+        if self.saved.load(Ordering::Acquire) {
+            return &b[..self.saved_len.load(Ordering::Acquire).min(b.len())];
+        }
+        b
+    }
+
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        let limit = self
+            .saved
+            .load(Ordering::Acquire)
+            .then(|| self.saved_len.load(Ordering::Acquire));
+        let b: &mut [u8] = match &mut self.file {
+            Some((_, m)) => m,
+            None => bytemuck_bytes_mut(&mut self.heap),
+        };
+        match limit {
+            Some(n) => {
+                let n = n.min(b.len());
+                &mut b[..n]
+            }
+            None => b,
+        }
+    }
+
+    #[allow(unsafe_code)]
+    fn grow(&mut self, bytes: usize) -> Result<(), String> {
+        if self.saved.load(Ordering::Acquire) {
+            return Err(format!("{}: saved, not to grow", self.path.display()));
+        }
+        let cap = self.bytes().len();
+        if bytes <= cap {
+            return Ok(());
+        }
+        if self.file.is_none() && bytes <= self.spill_at {
+            self.heap.resize(bytes.div_ceil(8), 0);
+            return Ok(());
+        }
+        // Doubling up to 1 GiB at a time, in whole MiB.
+        let new = bytes.max(cap + cap.min(1 << 30)).next_multiple_of(1 << 20);
+        let err =
+            |e: std::io::Error| format!("{}: cannot grow to {new} bytes: {e}", self.path.display());
+        match self.file.take() {
+            Some((f, old)) => match extend_mapped(&f, cap, new) {
+                Ok(m) => self.file = Some((f, m)),
+                Err(e) => {
+                    self.file = Some((f, old));
+                    return Err(err(e));
+                }
+            },
+            None => {
+                let f = std::fs::OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .create_new(true)
+                    .open(&self.path)
+                    .map_err(err)?;
+                let mut m = extend_mapped(&f, 0, new).map_err(|e| {
+                    let _ = std::fs::remove_file(&self.path);
+                    err(e)
+                })?;
+                let moved = bytemuck_bytes(&self.heap);
+                m[..moved.len()].copy_from_slice(moved);
+                self.heap = Vec::new();
+                self.file = Some((f, m));
+            }
+        }
+        Ok(())
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn frozen(&self) -> bool {
+        self.saved.load(Ordering::Acquire)
+    }
+}
+
+/// A region of a [`GraphSpace`] of the data directory whose graph
+/// directory's parent is `parent`, not yet saved.
+fn own_region<'a>(r: Option<&'a dyn Region>, parent: &Path) -> Option<&'a FileRegion> {
+    r.and_then(|r| r.as_any().downcast_ref::<FileRegion>())
+        .filter(|f| {
+            !f.saved.load(Ordering::Acquire)
+                && f.path.parent().and_then(Path::parent) == Some(parent)
+        })
+}
+
+/// Writes `g` as the data directory's graph, replacing the previous one
+/// atomically (see the module's invariants). Columns built in a
+/// [`GraphSpace`] of this data directory are renamed into place.
+pub fn save_graph(data: &Path, g: &Graph, meta: &GraphMeta) -> Result<u64, StoreError> {
+    let dir = graph_dir(data);
+    let parent = dir.parent().unwrap_or(data).to_path_buf();
+    let parts = g.column_parts();
+    let own = |r| own_region(r, &parent);
+    let tmp = match parts.iter().find_map(|(_, _, r)| own(*r)) {
+        Some(f) => f.path.parent().unwrap_or(&parent).to_path_buf(),
+        None => build_dir(data)?,
+    };
+    let written = write_columns(&tmp, parts, meta, &parent);
+    if written.is_err() {
+        // Nothing of a failed save stays (the previous graph is untouched).
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    let total = written?;
     // Swap: current → old, new → current, drop old.
     let old = parent.join("graph.old");
     if old.exists() {
@@ -87,6 +366,38 @@ pub fn save_graph(data: &Path, g: &Graph, meta: &GraphMeta) -> Result<u64, Store
     if old.exists() {
         std::fs::remove_dir_all(&old).map_err(io(&old))?;
     }
+    Ok(total)
+}
+
+/// Writes (or renames into place) every column of a graph and its
+/// `meta.json` in `tmp`.
+fn write_columns(
+    tmp: &Path,
+    parts: Vec<(&'static str, &[u8], Option<&dyn Region>)>,
+    meta: &GraphMeta,
+    parent: &Path,
+) -> Result<u64, StoreError> {
+    let mut total = 0u64;
+    for (name, bytes, region) in parts {
+        let p = tmp.join(format!("{name}.bin"));
+        match own_region(region, parent) {
+            Some(f) if f.path.parent() == Some(tmp) => f.save_as(bytes.len(), &p)?,
+            _ => {
+                let mut f = std::fs::File::create(&p).map_err(io(&p))?;
+                f.write_all(bytes).map_err(io(&p))?;
+                f.sync_all().map_err(io(&p))?;
+            }
+        }
+        total += bytes.len() as u64;
+    }
+    let mut m = meta.clone();
+    m.format = FORMAT;
+    m.little_endian = cfg!(target_endian = "little");
+    let p = tmp.join("meta.json");
+    let body = serde_json::to_vec_pretty(&m).unwrap_or_default();
+    let mut f = std::fs::File::create(&p).map_err(io(&p))?;
+    f.write_all(&body).map_err(io(&p))?;
+    f.sync_all().map_err(io(&p))?;
     Ok(total)
 }
 

@@ -26,7 +26,7 @@ mod snapshots;
 pub mod sql;
 mod users;
 
-pub use chain::{graph_dir, open_graph, save_graph, GraphMeta};
+pub use chain::{graph_dir, open_graph, save_graph, GraphMeta, GraphSpace};
 pub use customers::{Customer, Hit, HitChanges, HitEvent, Reseal};
 pub use error::StoreError;
 pub use kansa_audit as audit_log;

@@ -496,3 +496,41 @@ fn a_synthetic_chain_ingests_cleanly_and_is_deterministic() {
 }
 
 mod transfers;
+
+/// Columns grown in regions (the store's are mapped files) hold the same
+/// graph as columns on the heap; a region that cannot grow moves its
+/// column to the heap with nothing lost, and the build says so.
+#[test]
+fn columns_grown_in_regions_hold_the_same_graph_and_a_full_region_loses_nothing() {
+    let Some(b) = data("firstblocks-0-589.blk") else {
+        return;
+    };
+    let build = |l: Ledger| {
+        let mut l = l;
+        ingest_all(&mut l, &b, "0-589");
+        l.into_graph()
+    };
+    let parts = |g: &kansa_chain::Graph| -> Vec<(&'static str, Vec<u8>)> {
+        g.column_parts()
+            .into_iter()
+            .map(|(n, b, _)| (n, b.to_vec()))
+            .collect()
+    };
+    let heap = build(Ledger::new());
+    let roomy = build(
+        Ledger::new().with_space(std::sync::Arc::new(kansa_chain::column::HeapSpace(1 << 30))),
+    );
+    assert!(roomy.grow_errors().is_empty());
+    assert!(roomy.out_value.region().is_some() && roomy.txid_order.region().is_some());
+    assert_eq!(parts(&roomy), parts(&heap));
+    let tight =
+        build(Ledger::new().with_space(std::sync::Arc::new(kansa_chain::column::HeapSpace(4096))));
+    let errors = tight.grow_errors();
+    assert!(
+        errors.iter().any(|e| e.starts_with("tx_txid:")),
+        "{errors:?}"
+    );
+    assert!(tight.tx_txid.region().is_none());
+    assert_eq!(parts(&tight), parts(&heap));
+    assert_eq!(tight.address_stats(HAL).received, 1_000_000_000);
+}

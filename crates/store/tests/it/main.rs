@@ -12,6 +12,7 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
+mod graph;
 mod ledger;
 mod residency;
 
