@@ -33,6 +33,9 @@ pub trait Region: Send + Sync {
     fn frozen(&self) -> bool {
         false
     }
+    /// The column is about to be read in order (after ingest, whose
+    /// lookups read at random).
+    fn will_scan(&self) {}
 }
 
 /// Where a builder's columns grow: a fresh, empty region per call, named

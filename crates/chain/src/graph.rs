@@ -259,6 +259,13 @@ macro_rules! columns {
                 $(self.$name.move_into(space, stringify!($name));)*
             }
 
+            /// Tells every column's region it is about to be scanned.
+            pub fn will_scan(&self) {
+                $(if let Some(r) = self.$name.region() {
+                    r.will_scan();
+                })*
+            }
+
             /// Columns that had to leave their region, and why (see
             /// [`crate::column`]).
             pub fn grow_errors(&self) -> Vec<String> {

@@ -789,6 +789,7 @@ impl Ledger {
         // The id tables are not needed to derive: freed before the
         // derived columns take their room.
         drop((txids, addrs, blocks, orphans, accounts));
+        g.will_scan();
         let space = space.0.as_deref();
         // Fees of transactions whose inputs were resolved after them.
         let fees: Vec<(usize, u32)> = (0..g.tx_count() as u32)

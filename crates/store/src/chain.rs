@@ -199,7 +199,11 @@ fn extend_mapped(f: &File, from: usize, to: usize) -> std::io::Result<memmap2::M
     // SAFETY: the file is its region's own (created by it, removed or
     // renamed into a saved graph only when the region is done) and is
     // never cut below the mapping while it is mapped.
-    unsafe { memmap2::MmapMut::map_mut(f) }
+    let m = unsafe { memmap2::MmapMut::map_mut(f) }?;
+    // Ingest appends (new pages, nothing to read) and looks up at random:
+    // no read-ahead of pages that would push others out.
+    let _ = m.advise(memmap2::Advice::Random);
+    Ok(m)
 }
 
 impl FileRegion {
@@ -320,6 +324,12 @@ impl Region for FileRegion {
 
     fn frozen(&self) -> bool {
         self.saved.load(Ordering::Acquire)
+    }
+
+    fn will_scan(&self) {
+        if let Some((_, m)) = &self.file {
+            let _ = m.advise(memmap2::Advice::Normal);
+        }
     }
 }
 
