@@ -828,7 +828,6 @@ impl Ledger {
         for i in 0..n_addr {
             start[i + 1] += start[i];
         }
-        let mut fill = start.clone();
         // Output ids in 4 bytes while they fit (see `Ids`).
         let narrow = g.output_count() < NONE as u64;
         let total = start[n_addr] as usize;
@@ -842,16 +841,20 @@ impl Ledger {
         };
         for (o, a) in g.out_addr.as_slice().iter().enumerate() {
             if *a != NONE {
-                let k = fill[*a as usize] as usize;
+                // `start` is the fill cursor: each address's entry moves
+                // to where the next address starts.
+                let k = start[*a as usize] as usize;
                 if narrow {
                     outs32[k] = o as u32;
                 } else {
                     outs64[k] = o as u64;
                 }
-                fill[*a as usize] += 1;
+                start[*a as usize] += 1;
             }
         }
-        drop(fill);
+        // Back to starts: each entry now holds its successor's start.
+        start.rotate_right(1);
+        start[0] = 0;
         let (lo, base) = offsets_from(&start, space, "addr_out_start", "addr_out_base");
         drop(start);
         g.addr_out_start = Column::Owned(lo);

@@ -19,6 +19,9 @@ use serde::Serialize;
 /// candidate's are not scored.
 const CANDIDATE_FLOOR: f64 = 0.35;
 
+/// At most this many batches of `max_candidates` are scored per query.
+const MAX_BATCHES: usize = 8;
+
 /// One indexed name.
 #[derive(Debug)]
 struct IndexedName {
@@ -260,10 +263,13 @@ impl ScreenIndex {
         &self.readings
     }
 
-    /// Name ids sharing keys with the query, best first.
-    fn candidates(&self, form: &NameForm, limit: usize) -> Vec<u32> {
+    /// Name ids sharing keys with the query, best first, at most `keep`
+    /// (`limit` sizes the work on very common keys).
+    fn candidates(&self, form: &NameForm, limit: usize, keep: usize) -> Vec<u32> {
+        let limit_for_common = limit;
+        let limit = keep;
         let total = self.names.len().max(1) as f64;
-        let common = 64 * limit.max(1);
+        let common = 64 * limit_for_common.max(1);
         // Per name: (total of the words before, the word being added, its
         // best key weight so far). One table, one lookup per posting.
         let mut acc: HashMap<u32, (f64, u32, f64)> =
@@ -307,7 +313,7 @@ impl ScreenIndex {
                         e.2 = w;
                     }
                 };
-                if ids.len() > common && found_before >= limit {
+                if ids.len() > common && found_before >= limit_for_common {
                     // Very common keys only strengthen names already found.
                     for (id, e) in acc.iter_mut() {
                         if ids.binary_search(id).is_ok() {
@@ -353,7 +359,9 @@ impl ScreenIndex {
     pub fn brute_force(&self, query: &Query, threshold: f64) -> Vec<Match> {
         let form = analyze(&query.name, &self.readings);
         let ids: Vec<u32> = (0..self.names.len() as u32).collect();
-        self.score_ids(&form, query, &ids, threshold, usize::MAX)
+        let mut best = HashMap::default();
+        self.score_into(&mut best, &form, query, &ids, threshold);
+        ranked(best, usize::MAX)
     }
 
     /// Screens a query: matches at or above `threshold`, best first, at most
@@ -371,19 +379,31 @@ impl ScreenIndex {
         } else {
             self.config.max_candidates
         };
-        let ids = self.candidates(&form, cand_limit);
-        self.score_ids(&form, query, &ids, threshold, limit)
+        // Candidates are scored a batch at a time, best first; while a
+        // batch still brings matches the next one is scored too (a name
+        // shared by many listed entities, or a word in many of their
+        // names, must not be cut at a fixed count).
+        let ids = self.candidates(&form, cand_limit, cand_limit * MAX_BATCHES);
+        let mut best: HashMap<u32, Match> = HashMap::default();
+        for batch in ids.chunks(cand_limit.max(1)) {
+            if self.score_into(&mut best, &form, query, batch, threshold) == 0 {
+                break;
+            }
+        }
+        ranked(best, limit)
     }
 
-    fn score_ids(
+    /// Scores `ids` into `best` (the best match per entity); returns how
+    /// many passed the threshold.
+    fn score_into(
         &self,
+        best: &mut HashMap<u32, Match>,
         form: &NameForm,
         query: &Query,
         ids: &[u32],
         threshold: f64,
-        limit: usize,
-    ) -> Vec<Match> {
-        let mut best: HashMap<u32, Match> = HashMap::default();
+    ) -> usize {
+        let mut passed = 0;
         for &id in ids {
             let n = &self.names[id as usize];
             let e = &self.entities[n.entity as usize];
@@ -400,7 +420,11 @@ impl ScreenIndex {
             };
             let listed = &e.names[n.name as usize];
             let (score, contributions) = adjust(quick, query, e, listed.kind);
-            if score < threshold || best.get(&n.entity).is_some_and(|b| b.score >= score) {
+            if score < threshold {
+                continue;
+            }
+            passed += 1;
+            if best.get(&n.entity).is_some_and(|b| b.score >= score) {
                 continue;
             }
             let ns = explain_pair(qv, cv, class, &self.config.matcher, native);
@@ -418,27 +442,27 @@ impl ScreenIndex {
                     contributions,
                 },
             };
-            match best.get(&n.entity) {
-                Some(b) if b.score >= m.score => {}
-                _ => {
-                    best.insert(n.entity, m);
-                }
-            }
+            best.insert(n.entity, m);
         }
-        let mut out: Vec<Match> = best.into_values().collect();
-        out.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| a.entity_id.cmp(&b.entity_id))
-        });
-        out.truncate(limit);
-        out
+        passed
     }
 
     /// The entity behind a match id.
     pub fn entity(&self, id: &str) -> Option<&Entity> {
         self.entities.iter().find(|e| e.id.as_str() == id)
     }
+}
+
+/// The best match per entity, best first, at most `limit`.
+fn ranked(best: HashMap<u32, Match>, limit: usize) -> Vec<Match> {
+    let mut out: Vec<Match> = best.into_values().collect();
+    out.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.entity_id.cmp(&b.entity_id))
+    });
+    out.truncate(limit);
+    out
 }
 
 /// Whether a date of birth fits a listed one (year within the listed span;

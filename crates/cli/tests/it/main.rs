@@ -122,6 +122,36 @@ fn import_everything_then_list_show_and_diff() {
     // A second import of the same directory changes nothing.
     let again = stdout_json(&kansa(d, &["lists", "import", "--json", &paths[1]]));
     assert_eq!(again[0]["status"], "unchanged");
+    // A name borne by many listed entities finds every one of them: the
+    // entries named "AL-AQSA E.V." in the raw SDN files (primary names and
+    // aliases), each at 1.0.
+    let mut want: Vec<String> = ["sdn.csv", "alt.csv"]
+        .iter()
+        .flat_map(|f| {
+            std::fs::read_to_string(lists.join("ofac-sdn-2021-07").join(f))
+                .unwrap()
+                .lines()
+                .filter(|l| l.contains(",\"AL-AQSA E.V.\","))
+                .map(|l| format!("ofac-sdn:{}", l.split(',').next().unwrap()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    want.sort();
+    want.dedup();
+    assert!(want.len() >= 9, "{want:?}");
+    let hits = stdout_json(&kansa(
+        d,
+        &["screen", "name", "al-aqsa e.v.", "--limit", "100", "--json"],
+    ));
+    let mut got: Vec<String> = hits["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["score"].as_f64() == Some(1.0))
+        .map(|m| m["entity_id"].as_str().unwrap().to_string())
+        .collect();
+    got.sort();
+    assert_eq!(got, want);
 }
 
 #[test]
