@@ -391,11 +391,7 @@ impl Region for HeapRegion {
         if bytes > self.limit {
             return Err(format!("no room for {bytes} bytes (limit {})", self.limit));
         }
-        let words = bytes
-            .div_ceil(8)
-            .max(self.words.len() * 2)
-            .min(self.limit / 8);
-        self.words.resize(words.max(bytes.div_ceil(8)), 0);
+        self.words.resize(bytes.div_ceil(8), 0);
         Ok(())
     }
     fn as_any(&self) -> &dyn Any {

@@ -243,11 +243,6 @@ macro_rules! columns {
             /// Column names, in file order.
             pub const COLUMNS: &'static [&'static str] = &[$(stringify!($name)),*];
 
-            /// (name, bytes) of every column, for writing.
-            pub fn column_bytes(&self) -> Vec<(&'static str, &[u8])> {
-                vec![$((stringify!($name), self.$name.bytes())),*]
-            }
-
             /// (name, bytes, region it grows in) of every column, for
             /// writing: the store renames its own regions into place.
             pub fn column_parts(&self) -> Vec<(&'static str, &[u8], Option<&dyn Region>)> {
@@ -1155,9 +1150,9 @@ impl Graph {
             .filter(|(i, c)| **c == *i as u32)
             .count();
         let bytes: u64 = self
-            .column_bytes()
+            .column_parts()
             .iter()
-            .map(|(_, b)| b.len() as u64)
+            .map(|(_, b, _)| b.len() as u64)
             .sum();
         let edges = self.out_value.len() + self.input_count() as usize;
         GraphStats {

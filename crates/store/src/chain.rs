@@ -180,12 +180,11 @@ fn reserve_blocks(f: &File, from: usize, len: usize) -> std::io::Result<()> {
     }
 }
 
-fn bytemuck_bytes(w: &[u64]) -> &[u8] {
-    bytemuck::cast_slice(w)
-}
-
-fn bytemuck_bytes_mut(w: &mut [u64]) -> &mut [u8] {
-    bytemuck::cast_slice_mut(w)
+/// Writes `bytes` as a new file at `p`, synced.
+fn write_synced(p: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    let mut f = File::create(p).map_err(io(p))?;
+    f.write_all(bytes).map_err(io(p))?;
+    f.sync_all().map_err(io(p))
 }
 
 /// Reserves the disk blocks of `from..to` (a full disk fails here, not
@@ -221,12 +220,7 @@ impl FileRegion {
                 f.sync_all().map_err(io(p))?;
                 std::fs::rename(p, to).map_err(io(p))
             }
-            None => {
-                let mut f = File::create(to).map_err(io(to))?;
-                f.write_all(&bytemuck_bytes(&self.heap)[..len])
-                    .map_err(io(to))?;
-                f.sync_all().map_err(io(to))
-            }
+            None => write_synced(to, &bytemuck::cast_slice(&self.heap)[..len]),
         }
     }
 }
@@ -247,7 +241,7 @@ impl Region for FileRegion {
     fn bytes(&self) -> &[u8] {
         let b: &[u8] = match &self.file {
             Some((_, m)) => m,
-            None => bytemuck_bytes(&self.heap),
+            None => bytemuck::cast_slice(&self.heap),
         };
         if self.saved.load(Ordering::Acquire) {
             return &b[..self.saved_len.load(Ordering::Acquire).min(b.len())];
@@ -262,7 +256,7 @@ impl Region for FileRegion {
             .then(|| self.saved_len.load(Ordering::Acquire));
         let b: &mut [u8] = match &mut self.file {
             Some((_, m)) => m,
-            None => bytemuck_bytes_mut(&mut self.heap),
+            None => bytemuck::cast_slice_mut(&mut self.heap),
         };
         match limit {
             Some(n) => {
@@ -273,7 +267,6 @@ impl Region for FileRegion {
         }
     }
 
-    #[allow(unsafe_code)]
     fn grow(&mut self, bytes: usize) -> Result<(), String> {
         if self.saved.load(Ordering::Acquire) {
             return Err(format!("{}: saved, not to grow", self.path.display()));
@@ -309,7 +302,7 @@ impl Region for FileRegion {
                     let _ = std::fs::remove_file(&self.path);
                     err(e)
                 })?;
-                let moved = bytemuck_bytes(&self.heap);
+                let moved = bytemuck::cast_slice(&self.heap);
                 m[..moved.len()].copy_from_slice(moved);
                 self.heap = Vec::new();
                 self.file = Some((f, m));
@@ -392,11 +385,7 @@ fn write_columns(
         let p = tmp.join(format!("{name}.bin"));
         match own_region(region, parent) {
             Some(f) if f.path.parent() == Some(tmp) => f.save_as(bytes.len(), &p)?,
-            _ => {
-                let mut f = std::fs::File::create(&p).map_err(io(&p))?;
-                f.write_all(bytes).map_err(io(&p))?;
-                f.sync_all().map_err(io(&p))?;
-            }
+            _ => write_synced(&p, bytes)?,
         }
         total += bytes.len() as u64;
     }
@@ -405,9 +394,7 @@ fn write_columns(
     m.little_endian = cfg!(target_endian = "little");
     let p = tmp.join("meta.json");
     let body = serde_json::to_vec_pretty(&m).unwrap_or_default();
-    let mut f = std::fs::File::create(&p).map_err(io(&p))?;
-    f.write_all(&body).map_err(io(&p))?;
-    f.sync_all().map_err(io(&p))?;
+    write_synced(&p, &body)?;
     Ok(total)
 }
 
