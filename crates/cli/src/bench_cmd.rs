@@ -15,21 +15,7 @@ use std::time::Instant;
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
     /// Index build, query latency, batch throughput, index recall, false-positive rate.
-    Screen {
-        /// Single-thread latency queries.
-        #[arg(long, default_value_t = 5000)]
-        queries: usize,
-        /// Synthetic customers screened in the batch run.
-        #[arg(long, default_value_t = 50_000)]
-        population: usize,
-        /// Queries checked against brute force for recall.
-        #[arg(long, default_value_t = 400)]
-        recall_queries: usize,
-        #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
-        threshold: f64,
-        #[arg(long)]
-        json: bool,
-    },
+    Screen(ScreenBenchArgs),
     /// Chain ingest against bare decoding, graph build size and memory,
     /// exposure latency and a hack's FIFO trace on a synthetic chain.
     Chain(crate::bench_chain::ChainBenchArgs),
@@ -39,6 +25,27 @@ pub enum BenchCommand {
     /// Aggregated ownership over a synthetic registry (1M companies, 3M
     /// edges by default) and one company's owners with paths.
     Network(crate::bench_network::NetworkBenchArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ScreenBenchArgs {
+    /// Single-thread latency queries.
+    #[arg(long, default_value_t = 5000)]
+    pub queries: usize,
+    /// Synthetic customers screened in the batch run.
+    #[arg(long, default_value_t = 50_000)]
+    pub population: usize,
+    /// Queries checked against brute force for recall.
+    #[arg(long, default_value_t = 400)]
+    pub recall_queries: usize,
+    #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
+    pub threshold: f64,
+    #[arg(long)]
+    pub json: bool,
+    /// Also write every flagged customer and every perturbed list name
+    /// not found to this file (TSV: what, query, entity or match, detail).
+    #[arg(long)]
+    pub details: Option<std::path::PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -79,14 +86,15 @@ pub fn pct(sorted: &[f64], p: f64) -> f64 {
 }
 
 pub fn run(data: &Path, cmd: BenchCommand) -> Result<bool> {
-    let (queries, population, recall_queries, threshold, as_json) = match cmd {
-        BenchCommand::Screen {
-            queries,
-            population,
-            recall_queries,
-            threshold,
-            json,
-        } => (queries, population, recall_queries, threshold, json),
+    let ScreenBenchArgs {
+        queries,
+        population,
+        recall_queries,
+        threshold,
+        json: as_json,
+        details,
+    } = match cmd {
+        BenchCommand::Screen(args) => args,
         BenchCommand::Chain(args) => return crate::bench_chain::run(args),
         BenchCommand::Monitor(args) => return crate::bench_monitor::run(args),
         BenchCommand::Network(args) => return crate::bench_network::run(args),
@@ -134,6 +142,7 @@ pub fn run(data: &Path, cmd: BenchCommand) -> Result<bool> {
     let mut lat = Vec::with_capacity(perturbed.len() * 2);
     let mut found = 0;
     let mut missed = Vec::new();
+    let mut all_missed = Vec::new();
     for (id, name, how) in &perturbed {
         let q = Query {
             name: name.clone(),
@@ -144,8 +153,11 @@ pub fn run(data: &Path, cmd: BenchCommand) -> Result<bool> {
         lat.push(t.elapsed().as_secs_f64() * 1e6);
         if ms.iter().any(|m| &m.entity_id == id) {
             found += 1;
-        } else if missed.len() < 15 {
-            missed.push((id.clone(), name.clone(), *how));
+        } else {
+            if missed.len() < 15 {
+                missed.push((id.clone(), name.clone(), *how));
+            }
+            all_missed.push((id.clone(), name.clone(), *how));
         }
     }
     let mut srng = Rng::new(42);
@@ -183,6 +195,16 @@ pub fn run(data: &Path, cmd: BenchCommand) -> Result<bool> {
         .iter()
         .filter_map(|(i, m)| m.as_ref().map(|(n, s)| (people[*i].clone(), n.clone(), *s)))
         .collect();
+    if let Some(path) = &details {
+        let mut out = String::new();
+        for (q, m, score) in &flagged {
+            out.push_str(&format!("flagged\t{q}\t{m}\t{score:.3}\n"));
+        }
+        for (id, name, how) in &all_missed {
+            out.push_str(&format!("missed\t{name}\t{id}\t{how}\n"));
+        }
+        std::fs::write(path, out).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    }
     // Recall of the index against scoring every name.
     let mut rrng = Rng::new(99);
     let mut brute = 0;

@@ -12,7 +12,7 @@
 use crate::matcher::{best_pair, explain_pair, MatchConfig, NameClass, NameScore};
 use kansa_model::{DateValue, Entity, EntityKind, NameKind, PartialDate};
 use kansa_text::{analyze, NameForm, Readings, TokenKind};
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Serialize;
 
 /// Candidates whose key overlap is below this share of the best
@@ -104,6 +104,8 @@ pub struct ScreenIndex {
     names: Vec<IndexedName>,
     /// key → name ids (sorted, unique).
     postings: HashMap<Box<str>, Vec<u32>>,
+    /// Spelling keys (`p:`, `n:`) of words borne by two or more entities.
+    vocabulary: HashSet<Box<str>>,
     readings: Readings,
     pub config: IndexConfig,
 }
@@ -238,13 +240,59 @@ impl ScreenIndex {
                 });
             }
         }
-        ScreenIndex {
+        // Words borne by at least two listed entities are known name words.
+        let mut vocabulary: HashSet<Box<str>> = HashSet::default();
+        let mut seen: Vec<u32> = Vec::new();
+        for (k, ids) in &postings {
+            if !(k.starts_with("p:") || k.starts_with("n:")) {
+                continue;
+            }
+            seen.clear();
+            seen.extend(ids.iter().map(|&id| names[id as usize].entity));
+            seen.dedup();
+            if seen.len() >= 2 {
+                vocabulary.insert(k.clone());
+            }
+        }
+        let mut idx = ScreenIndex {
             entities,
-            names,
+            names: Vec::new(),
             postings,
+            vocabulary,
             readings,
             config,
+        };
+        for n in &mut names {
+            idx.mark_known(&mut n.form);
         }
+        idx.names = names;
+        idx
+    }
+
+    /// Marks the words of `form` that the lists know as name words.
+    fn mark_known(&self, form: &mut NameForm) {
+        let mut key = String::new();
+        let mut mark = |v: &mut kansa_text::Variant, prefix: &str, native: bool| {
+            for t in &mut v.tokens {
+                key.clear();
+                key.push_str(prefix);
+                key.push_str(if native { &t.text } else { &t.phon });
+                t.known = self.vocabulary.contains(key.as_str());
+            }
+        };
+        for v in &mut form.variants {
+            mark(v, "p:", false);
+        }
+        if let Some(n) = &mut form.native {
+            mark(n, "n:", true);
+        }
+    }
+
+    /// A query analysed and its known words marked.
+    fn analyze_query(&self, name: &str) -> NameForm {
+        let mut form = analyze(name, &self.readings);
+        self.mark_known(&mut form);
+        form
     }
 
     pub fn entities(&self) -> &[Entity] {
@@ -357,7 +405,7 @@ impl ScreenIndex {
     /// Every name scored against the query, without blocking (for
     /// measuring the index's recall).
     pub fn brute_force(&self, query: &Query, threshold: f64) -> Vec<Match> {
-        let form = analyze(&query.name, &self.readings);
+        let form = self.analyze_query(&query.name);
         let ids: Vec<u32> = (0..self.names.len() as u32).collect();
         let mut best = HashMap::default();
         self.score_into(&mut best, &form, query, &ids, threshold);
@@ -367,7 +415,7 @@ impl ScreenIndex {
     /// Screens a query: matches at or above `threshold`, best first, at most
     /// `limit`, one per entity.
     pub fn screen(&self, query: &Query, threshold: f64, limit: usize) -> Vec<Match> {
-        let form = analyze(&query.name, &self.readings);
+        let form = self.analyze_query(&query.name);
         if form.is_empty() {
             return Vec::new();
         }
@@ -558,4 +606,56 @@ fn adjust(name_score: f64, q: &Query, e: &Entity, name_kind: NameKind) -> (f64, 
         }
     }
     (s.clamp(0.0, 1.0), c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kansa_model::{Name, NameParts, Script};
+
+    fn person(id: &str, name: &str) -> Entity {
+        let mut e = Entity::new("test", id, EntityKind::Person);
+        e.names.push(Name {
+            full: name.to_string(),
+            kind: NameKind::Primary,
+            script: Script::Latin,
+            parts: NameParts::default(),
+            lang: None,
+        });
+        e
+    }
+
+    fn hits(listed: &[&str], query: &str) -> Vec<String> {
+        let entities = listed
+            .iter()
+            .enumerate()
+            .map(|(i, n)| person(&i.to_string(), n))
+            .collect();
+        let idx = ScreenIndex::build(entities, Readings::default(), IndexConfig::default());
+        let q = Query {
+            name: query.to_string(),
+            ..Query::default()
+        };
+        idx.screen(&q, crate::DEFAULT_THRESHOLD, 10)
+            .into_iter()
+            .map(|m| m.matched_name)
+            .collect()
+    }
+
+    #[test]
+    fn words_two_listed_entities_bear_are_names_of_their_own() {
+        // Khalil borne by one entity only: Khalid may be a misspelling of it.
+        let one = ["MANSUR, Khalil", "KHALID, Ahmed", "KHALID, Yusuf"];
+        assert_eq!(hits(&one, "Khalid Mansur"), ["MANSUR, Khalil"]);
+        // Borne by two: Khalid and Khalil are two names.
+        let two = [
+            "MANSUR, Khalil",
+            "KHALIL, Omar",
+            "KHALID, Ahmed",
+            "KHALID, Yusuf",
+        ];
+        assert!(hits(&two, "Khalid Mansur").is_empty());
+        // A dropped letter is still a typo of the listed name.
+        assert_eq!(hits(&two, "Khalil Mansr"), ["MANSUR, Khalil"]);
+    }
 }

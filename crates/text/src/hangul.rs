@@ -145,6 +145,13 @@ fn word(syllables: &[char], style: Style) -> Vec<String> {
 /// a three-syllable run reads as family name + given name, and the given
 /// name comes both joined (jongun) and split (jong un), as lists write both.
 pub fn romanize(s: &str) -> Vec<Vec<String>> {
+    romanize_marked(s).into_iter().map(|(w, _)| w).collect()
+}
+
+/// `romanize`, each variant marked `true` when a given name is written
+/// syllable by syllable (jong un): then every syllable belongs to the name,
+/// and one left unmatched is another given name, not an omitted word.
+pub fn romanize_marked(s: &str) -> Vec<(Vec<String>, bool)> {
     let words: Vec<Vec<char>> = s
         .split(|c: char| !is_hangul_syllable(c))
         .filter(|w| !w.is_empty())
@@ -156,10 +163,10 @@ pub fn romanize(s: &str) -> Vec<Vec<String>> {
     // A word of four or more syllables is a foreign name spelt in Hangul
     // (블라디미르 푸틴): no family/given split anywhere then.
     let foreign = words.iter().any(|w| w.len() >= 4);
-    let mut variants: Vec<Vec<String>> = Vec::new();
-    let mut push = |v: Vec<String>| {
-        if !variants.contains(&v) {
-            variants.push(v);
+    let mut variants: Vec<(Vec<String>, bool)> = Vec::new();
+    let mut push = |v: Vec<String>, split: bool| {
+        if !variants.iter().any(|(w, _)| *w == v) {
+            variants.push((v, split));
         }
     };
     for style in [Style::Kp, Style::Rr, Style::Mr] {
@@ -184,8 +191,9 @@ pub fn romanize(s: &str) -> Vec<Vec<String>> {
                 split.push(syl.concat());
             }
         }
-        push(joined);
-        push(split);
+        let syllables = split.len() > joined.len();
+        push(joined, false);
+        push(split, syllables);
     }
     // Customary family-name spellings with the DPRK- and RR-style given names.
     if let Some(first) = words
@@ -202,7 +210,7 @@ pub fn romanize(s: &str) -> Vec<Vec<String>> {
                     for w in &words[1..] {
                         v.push(word(w, style).concat());
                     }
-                    push(v);
+                    push(v, false);
                 }
             }
         }

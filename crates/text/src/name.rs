@@ -45,6 +45,11 @@ pub struct Token {
     /// Part of the family name as the list marks it ("PUTIN, Vladimir"):
     /// a name without it is not the same name.
     pub essential: bool,
+    /// The word is attested as a name word of its own in a reference
+    /// vocabulary (set by whoever holds one, e.g. the screening index):
+    /// two such words that differ in their consonants are two names
+    /// (Khalid and Khalil), not one name misspelt.
+    pub known: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +63,9 @@ pub struct Variant {
     pub lossy: bool,
     /// ... from an abjad (Arabic, Hebrew): the consonants are all there is.
     pub abjad: bool,
+    /// A given name is written syllable by syllable (Korean jong un): a
+    /// syllable left unmatched makes another name, not an omitted word.
+    pub syllables: bool,
 }
 
 /// A name prepared for comparison.
@@ -478,6 +486,7 @@ pub fn skel(t: &str) -> String {
 fn make_token(text: &str, kind: TokenKind) -> Token {
     Token {
         essential: false,
+        known: false,
         phon: phon(text),
         skel: skel(text),
         askel: askel(text),
@@ -650,6 +659,7 @@ fn variant(tokens: Vec<Token>, transliterated: bool) -> Variant {
         transliterated,
         lossy: transliterated,
         abjad: false,
+        syllables: false,
     }
 }
 
@@ -755,8 +765,10 @@ fn analyze_one(name: &str, readings: &Readings) -> NameForm {
     let has_kana = s.chars().any(|c| kana::is_kana(c) && c != 'ー');
     let has_han = s.chars().any(is_han);
     if has_hangul {
-        for words in hangul::romanize(&s) {
-            push(variant(tokens_of_words(&words), true));
+        for (words, split) in hangul::romanize_marked(&s) {
+            let mut v = variant(tokens_of_words(&words), true);
+            v.syllables = split;
+            push(v);
         }
     } else if has_kana || (has_han && !readings.is_empty() && !readings.japanese(&s, 1).is_empty())
     {
@@ -823,8 +835,10 @@ fn analyze_one(name: &str, readings: &Readings) -> NameForm {
         push(variant(han_pinyin(&s), true));
         // Korean reading of the same characters (金正恩 → 김정은 → Kim Jong Un).
         if let Some(k) = readings.korean(&s) {
-            for words in hangul::romanize(&k).into_iter().take(6) {
-                push(variant(tokens_of_words(&words), true));
+            for (words, split) in hangul::romanize_marked(&k).into_iter().take(6) {
+                let mut v = variant(tokens_of_words(&words), true);
+                v.syllables = split;
+                push(v);
             }
         }
     } else {
@@ -883,6 +897,7 @@ fn native_tokens(s: &str) -> Variant {
                 let t = c.to_string();
                 tokens.push(Token {
                     essential: false,
+                    known: false,
                     phon: t.clone(),
                     skel: t.clone(),
                     askel: t.clone(),
@@ -898,6 +913,7 @@ fn native_tokens(s: &str) -> Variant {
             };
             tokens.push(Token {
                 essential: false,
+                known: false,
                 phon: lower.clone(),
                 skel: lower.clone(),
                 askel: lower.clone(),
@@ -911,6 +927,7 @@ fn native_tokens(s: &str) -> Variant {
         transliterated: false,
         lossy: false,
         abjad: false,
+        syllables: false,
     }
 }
 
