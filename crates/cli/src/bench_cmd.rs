@@ -4,7 +4,7 @@
 use crate::output::json;
 use anyhow::Result;
 use clap::Subcommand;
-use kansa_screen::synth::{person_name, perturb, Rng};
+use kansa_screen::synth::{customer, person_name, perturb, Rng};
 use kansa_screen::{IndexConfig, Query, ScreenIndex, DEFAULT_THRESHOLD};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -70,6 +70,15 @@ struct Report {
     perturbed_listed_names: usize,
     perturbed_found: usize,
     perturbed_found_share: f64,
+    /// The same customers as a register holds them: persons with a date
+    /// of birth and a country.
+    flagged_with_dob_country: usize,
+    flagged_with_dob_country_share: f64,
+    flagged_with_dob_country_examples: Vec<(String, String, f64)>,
+    /// Perturbed list names queried with the entity's own kind, listed
+    /// date of birth and country (where it has them).
+    perturbed_found_with_dob_country: usize,
+    perturbed_found_with_dob_country_share: f64,
     perturbed_missed_examples: Vec<(String, String, &'static str)>,
     recall_queries: usize,
     brute_force_matches: usize,
@@ -160,6 +169,24 @@ pub fn run(data: &Path, cmd: BenchCommand) -> Result<bool> {
             all_missed.push((id.clone(), name.clone(), *how));
         }
     }
+    // The same perturbed names with the listed person's own facts.
+    let mut found_facts = 0;
+    for (id, name, _) in &perturbed {
+        let e = idx.entity(id);
+        let q = Query {
+            name: name.clone(),
+            birth_date: e.and_then(listed_birth_date),
+            country: e.and_then(|e| e.nationalities.first().or(e.countries.first()).cloned()),
+            kind: e.map(|e| e.kind),
+        };
+        if idx
+            .screen(&q, threshold, 10)
+            .iter()
+            .any(|m| &m.entity_id == id)
+        {
+            found_facts += 1;
+        }
+    }
     let mut srng = Rng::new(42);
     for _ in 0..queries {
         let q = Query {
@@ -191,6 +218,32 @@ pub fn run(data: &Path, cmd: BenchCommand) -> Result<bool> {
         })
         .collect();
     let batch_secs = t.elapsed().as_secs_f64();
+    // The same names as a register holds them: persons, with a date of
+    // birth and a country.
+    let (mut prng, mut frng) = (Rng::new(7), Rng::new(8));
+    let with_facts: Vec<(String, Option<(String, f64)>)> = (0..population)
+        .map(|_| customer(&mut prng, &mut frng))
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(n, dob, cc)| {
+            let ms = idx.screen(
+                &Query {
+                    name: n.clone(),
+                    birth_date: Some(dob),
+                    country: Some(cc.to_string()),
+                    kind: Some(kansa_model::EntityKind::Person),
+                },
+                threshold,
+                1,
+            );
+            let label = format!("{n} ({dob}, {cc})");
+            (label, ms.first().map(|m| (m.matched_name.clone(), m.score)))
+        })
+        .collect();
+    let flagged_facts: Vec<(String, String, f64)> = with_facts
+        .into_iter()
+        .filter_map(|(q, m)| m.map(|(n, s)| (q, n, s)))
+        .collect();
     let flagged: Vec<(String, String, f64)> = results
         .iter()
         .filter_map(|(i, m)| m.as_ref().map(|(n, s)| (people[*i].clone(), n.clone(), *s)))
@@ -199,6 +252,9 @@ pub fn run(data: &Path, cmd: BenchCommand) -> Result<bool> {
         let mut out = String::new();
         for (q, m, score) in &flagged {
             out.push_str(&format!("flagged\t{q}\t{m}\t{score:.3}\n"));
+        }
+        for (q, m, score) in &flagged_facts {
+            out.push_str(&format!("flagged-with-facts\t{q}\t{m}\t{score:.3}\n"));
         }
         for (id, name, how) in &all_missed {
             out.push_str(&format!("missed\t{name}\t{id}\t{how}\n"));
@@ -259,6 +315,11 @@ pub fn run(data: &Path, cmd: BenchCommand) -> Result<bool> {
         perturbed_listed_names: perturbed.len(),
         perturbed_found: found,
         perturbed_found_share: found as f64 / perturbed.len().max(1) as f64,
+        flagged_with_dob_country: flagged_facts.len(),
+        flagged_with_dob_country_share: flagged_facts.len() as f64 / population.max(1) as f64,
+        flagged_with_dob_country_examples: flagged_facts.iter().take(30).cloned().collect(),
+        perturbed_found_with_dob_country: found_facts,
+        perturbed_found_with_dob_country_share: found_facts as f64 / perturbed.len().max(1) as f64,
         perturbed_missed_examples: missed,
         recall_queries,
         brute_force_matches: brute,
@@ -306,6 +367,16 @@ pub fn run(data: &Path, cmd: BenchCommand) -> Result<bool> {
         println!("  missed {id}: {n:?} ({how})");
     }
     println!(
+        "with a date of birth and a country: customers flagged {} ({:.2}%); perturbed listed names found {} ({:.1}%)",
+        r.flagged_with_dob_country,
+        100.0 * r.flagged_with_dob_country_share,
+        r.perturbed_found_with_dob_country,
+        100.0 * r.perturbed_found_with_dob_country_share
+    );
+    for (q, m, s) in &r.flagged_with_dob_country_examples {
+        println!("  {s:.3}  {q} ~ {m}");
+    }
+    println!(
         "index recall vs brute force ({} queries): {} of {} = {:.4}",
         r.recall_queries, r.index_matches_of_those, r.brute_force_matches, r.index_recall
     );
@@ -313,4 +384,13 @@ pub fn run(data: &Path, cmd: BenchCommand) -> Result<bool> {
         println!("  not retrieved: {q:?} -> {id}");
     }
     Ok(true)
+}
+
+/// The listed date of birth a person would give: the exact one, or the
+/// first year of a span.
+fn listed_birth_date(e: &kansa_model::Entity) -> Option<kansa_model::PartialDate> {
+    e.birth_dates.first().map(|v| match v {
+        kansa_model::DateValue::Exact { date } | kansa_model::DateValue::Circa { date } => *date,
+        kansa_model::DateValue::Between { from, .. } => *from,
+    })
 }

@@ -513,24 +513,37 @@ fn ranked(best: HashMap<u32, Match>, limit: usize) -> Vec<Match> {
     out
 }
 
-/// Whether a date of birth fits a listed one (year within the listed span;
-/// month and day compared where both give them).
-fn date_fits(d: &PartialDate, v: &DateValue) -> bool {
+/// How a date of birth compares with a listed one, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum DateFit {
+    /// The year within the listed span; month and day equal where both
+    /// give them.
+    Fits,
+    /// The same date with day and month swapped (a common clerical slip).
+    Swapped,
+    /// The same year, another day.
+    SameYear,
+    /// Another year: the strongest sign of two people with one name.
+    OtherYear,
+}
+
+fn date_fit(d: &PartialDate, v: &DateValue) -> DateFit {
     let (lo, hi) = v.year_span();
     if d.year < lo || d.year > hi {
-        return false;
+        return DateFit::OtherYear;
     }
     if let DateValue::Exact { date } = v {
         if let (Some(a), Some(b)) = (date.month, d.month) {
-            if a != b {
-                return false;
-            }
-            if let (Some(x), Some(y)) = (date.day, d.day) {
-                return x == y;
+            match (date.day, d.day) {
+                (Some(x), Some(y)) if a == b && x == y => return DateFit::Fits,
+                (Some(x), Some(y)) if a == y && x == b => return DateFit::Swapped,
+                (Some(_), Some(_)) => return DateFit::SameYear,
+                _ if a != b => return DateFit::SameYear,
+                _ => {}
             }
         }
     }
-    true
+    DateFit::Fits
 }
 
 /// Combines the name score with the other facts; returns the score and
@@ -554,42 +567,42 @@ fn adjust(name_score: f64, q: &Query, e: &Entity, name_kind: NameKind) -> (f64, 
             &mut s,
         );
     }
+    // The weights follow the usual screening practice (nomenklatura's
+    // logic-v2 takes 0.15 + 0.25 off for another year of birth and 0.2 for
+    // another country): a name shared by two people is cleared by the year
+    // they were born, not by the country they live in.
     if let Some(d) = &q.birth_date {
-        if !e.birth_dates.is_empty() {
-            let any = e.birth_dates.iter().any(|v| date_fits(d, v));
+        if let Some(fit) = e.birth_dates.iter().map(|v| date_fit(d, v)).min() {
             let listed: Vec<String> = e.birth_dates.iter().map(|v| v.to_string()).collect();
-            if any {
-                add(
-                    "date of birth",
-                    0.05,
-                    format!("{d} fits {}", listed.join(", ")),
-                    &mut s,
-                );
-            } else {
-                add(
-                    "date of birth",
-                    -0.15,
-                    format!("{d} does not fit {}", listed.join(", ")),
-                    &mut s,
-                );
-            }
+            let listed = listed.join(", ");
+            let (effect, detail) = match fit {
+                DateFit::Fits => (0.05, format!("{d} fits {listed}")),
+                DateFit::Swapped => (-0.05, format!("{d} is {listed} with day and month swapped")),
+                DateFit::SameYear => (-0.15, format!("{d} is another day of the year of {listed}")),
+                DateFit::OtherYear => (-0.3, format!("{d} is another year than {listed}")),
+            };
+            add("date of birth", effect, detail, &mut s);
         }
     }
     if let Some(cc) = &q.country {
-        let all: Vec<&String> = e.nationalities.iter().chain(e.countries.iter()).collect();
+        let all: Vec<&str> = e
+            .nationalities
+            .iter()
+            .chain(e.countries.iter())
+            .map(String::as_str)
+            .collect();
         if !all.is_empty() {
+            let mut listed = all.clone();
+            listed.sort_unstable();
+            listed.dedup();
+            let listed = listed.join(", ");
             if all.iter().any(|x| x.eq_ignore_ascii_case(cc)) {
-                add(
-                    "country",
-                    0.03,
-                    format!("{cc} is among {}", e.countries.join(", ")),
-                    &mut s,
-                );
+                add("country", 0.03, format!("{cc} is among {listed}"), &mut s);
             } else {
                 add(
                     "country",
-                    -0.05,
-                    format!("{cc} is not among {}", e.countries.join(", ")),
+                    -0.1,
+                    format!("{cc} is not among {listed}"),
                     &mut s,
                 );
             }
@@ -640,6 +653,44 @@ mod tests {
             .into_iter()
             .map(|m| m.matched_name)
             .collect()
+    }
+
+    #[test]
+    fn a_date_of_birth_clears_a_namesake_and_supports_the_person() {
+        let mut e = person("1", "ZHANG, Lei");
+        e.birth_dates.push(DateValue::Exact {
+            date: PartialDate::new(1984, Some(1), Some(8)).unwrap(),
+        });
+        e.nationalities.push("CN".into());
+        let idx = ScreenIndex::build(vec![e], Readings::default(), IndexConfig::default());
+        let score = |dob: Option<(u32, Option<u32>, Option<u32>)>, cc: Option<&str>| {
+            let q = Query {
+                name: "Lei Zhng".into(),
+                birth_date: dob.map(|(y, m, d)| PartialDate::new(y, m, d).unwrap()),
+                country: cc.map(str::to_string),
+                kind: Some(EntityKind::Person),
+            };
+            idx.screen(&q, 0.0, 1)
+                .first()
+                .map(|m| m.score)
+                .unwrap_or(0.0)
+        };
+        let name_only = score(None, None);
+        assert!(name_only >= crate::DEFAULT_THRESHOLD);
+        let fits = score(Some((1984, Some(1), Some(8))), Some("CN"));
+        let swapped = score(Some((1984, Some(8), Some(1))), None);
+        let same_year = score(Some((1984, Some(3), Some(2))), None);
+        let year_only = score(Some((1984, None, None)), None);
+        let other_year = score(Some((1990, Some(1), Some(8))), None);
+        let elsewhere = score(Some((1990, Some(1), Some(8))), Some("JP"));
+        assert!(
+            fits > name_only && (year_only - name_only - 0.05).abs() < 1e-9,
+            "{name_only} {fits} {year_only}"
+        );
+        assert!(name_only > swapped && swapped > same_year && same_year > other_year);
+        // The same name, born in another year and living elsewhere: another person.
+        assert!(other_year < crate::DEFAULT_THRESHOLD, "{other_year}");
+        assert!(elsewhere < other_year);
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! with typos or in another order are still found. Deterministic (a fixed
 //! xorshift generator), so figures are reproducible.
 
+use kansa_model::PartialDate;
+
 /// A small deterministic generator (xorshift64*).
 #[derive(Debug, Clone)]
 pub struct Rng(u64);
@@ -249,22 +251,51 @@ const POOLS: &[(&[&str], &[&str], bool)] = &[
     ),
 ];
 
+/// The country customers of each culture of `POOLS` most often live in.
+const COUNTRIES: &[&str] = &[
+    "US", "ES", "RU", "JP", "JP", "KR", "CN", "CN", "SA", "JO", "VN", "DE",
+];
+
+const _: () = assert!(COUNTRIES.len() == POOLS.len());
+
 /// A plausible customer name, written as that culture writes it.
 pub fn person_name(rng: &mut Rng) -> String {
-    let (given, family, family_first) = POOLS[rng.below(POOLS.len())];
+    named(rng).0
+}
+
+/// A customer as a register holds one: a name (as `person_name` draws
+/// it, from the same generator state), and from `facts` a date of birth
+/// (1940–2005) and the country of the name's culture.
+pub fn customer(rng: &mut Rng, facts: &mut Rng) -> (String, PartialDate, &'static str) {
+    let (name, culture) = named(rng);
+    let year = 1940 + facts.below(66) as u16;
+    let month = 1 + facts.below(12) as u8;
+    let day = 1 + facts.below(28) as u8;
+    let dob = PartialDate {
+        year,
+        month: Some(month),
+        day: Some(day),
+    };
+    (name, dob, COUNTRIES[culture])
+}
+
+fn named(rng: &mut Rng) -> (String, usize) {
+    let culture = rng.below(POOLS.len());
+    let (given, family, family_first) = POOLS[culture];
     let g = rng.pick(given);
     let f = rng.pick(family);
     let cjk = f.chars().all(|c| !c.is_ascii());
     let han_or_hangul = f
         .chars()
         .all(|c| ('\u{3400}'..='\u{9fff}').contains(&c) || ('\u{ac00}'..='\u{d7a3}').contains(&c));
-    if family_first && cjk && han_or_hangul {
+    let name = if family_first && cjk && han_or_hangul {
         format!("{f}{g}")
     } else if family_first {
         format!("{f} {g}")
     } else {
         format!("{g} {f}")
-    }
+    };
+    (name, culture)
 }
 
 /// A listed name changed the way customer records differ from lists: a
