@@ -12,12 +12,15 @@
 use crate::matcher::{best_pair, explain_pair, MatchConfig, NameClass, NameScore};
 use kansa_model::{DateValue, Entity, EntityKind, NameKind, PartialDate};
 use kansa_text::{analyze, NameForm, Readings, TokenKind};
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 
 /// Candidates whose key overlap is below this share of the best
 /// candidate's are not scored.
 const CANDIDATE_FLOOR: f64 = 0.35;
+
+/// A word this many listed entities bear names nobody in particular.
+const COMMON_WORD_BEARERS: u32 = 20;
 
 /// At most this many batches of `max_candidates` are scored per query.
 const MAX_BATCHES: usize = 8;
@@ -104,8 +107,9 @@ pub struct ScreenIndex {
     names: Vec<IndexedName>,
     /// key → name ids (sorted, unique).
     postings: HashMap<Box<str>, Vec<u32>>,
-    /// Spelling keys (`p:`, `n:`) of words borne by two or more entities.
-    vocabulary: HashSet<Box<str>>,
+    /// Spelling keys (`p:`, `n:`) of words borne by two or more entities,
+    /// with how many entities bear them.
+    vocabulary: HashMap<Box<str>, u32>,
     readings: Readings,
     pub config: IndexConfig,
 }
@@ -153,10 +157,30 @@ fn keys(form: &NameForm) -> Vec<String> {
     if let Some(n) = &form.native {
         add_variant(n, true);
     }
+    // A name of one word is also found by that word alone.
+    out.extend(
+        form.variants
+            .iter()
+            .filter_map(single_word)
+            .map(|t| format!("1:{}", t.phon)),
+    );
     out.sort();
     out.dedup();
     out
 }
+
+/// The one word of a variant that has one (particles and legal forms aside).
+fn single_word(v: &kansa_text::Variant) -> Option<&kansa_text::Token> {
+    let mut words = v
+        .tokens
+        .iter()
+        .filter(|t| matches!(t.kind, TokenKind::Word | TokenKind::Number));
+    let first = words.next()?;
+    words.next().is_none().then_some(first)
+}
+
+/// At most this many names of one word are looked up per query word.
+const MAX_SINGLE_WORD_NAMES: usize = 64;
 
 /// The keys a query looks up, grouped by query token (spelling, its
 /// deletions, its one-longer neighbours, and across scripts its skeleton),
@@ -241,7 +265,7 @@ impl ScreenIndex {
             }
         }
         // Words borne by at least two listed entities are known name words.
-        let mut vocabulary: HashSet<Box<str>> = HashSet::default();
+        let mut vocabulary: HashMap<Box<str>, u32> = HashMap::default();
         let mut seen: Vec<u32> = Vec::new();
         for (k, ids) in &postings {
             if !(k.starts_with("p:") || k.starts_with("n:")) {
@@ -251,7 +275,7 @@ impl ScreenIndex {
             seen.extend(ids.iter().map(|&id| names[id as usize].entity));
             seen.dedup();
             if seen.len() >= 2 {
-                vocabulary.insert(k.clone());
+                vocabulary.insert(k.clone(), seen.len() as u32);
             }
         }
         let mut idx = ScreenIndex {
@@ -277,7 +301,9 @@ impl ScreenIndex {
                 key.clear();
                 key.push_str(prefix);
                 key.push_str(if native { &t.text } else { &t.phon });
-                t.known = self.vocabulary.contains(key.as_str());
+                let bearers = self.vocabulary.get(key.as_str()).copied().unwrap_or(0);
+                t.known = bearers >= 2;
+                t.common = bearers >= COMMON_WORD_BEARERS;
             }
         };
         for v in &mut form.variants {
@@ -433,12 +459,39 @@ impl ScreenIndex {
         // names, must not be cut at a fixed count).
         let ids = self.candidates(&form, cand_limit, cand_limit * MAX_BATCHES);
         let mut best: HashMap<u32, Match> = HashMap::default();
+        // A listed name of one word that is one of the query's words meets
+        // it through one key among hundreds of longer names with that word
+        // (the alias "Hassan"): it is scored whatever its rank.
+        let singles = self.single_word_names(&form);
+        self.score_into(&mut best, &form, query, &singles, threshold);
         for batch in ids.chunks(cand_limit.max(1)) {
             if self.score_into(&mut best, &form, query, batch, threshold) == 0 {
                 break;
             }
         }
         ranked(best, limit)
+    }
+
+    /// Names of one word equal (by spelling key) to a word of the query.
+    fn single_word_names(&self, form: &NameForm) -> Vec<u32> {
+        let mut out: Vec<u32> = Vec::new();
+        let mut key = String::new();
+        for v in &form.variants {
+            for t in &v.tokens {
+                if !matches!(t.kind, TokenKind::Word | TokenKind::Number) {
+                    continue;
+                }
+                key.clear();
+                key.push_str("1:");
+                key.push_str(&t.phon);
+                if let Some(ids) = self.postings.get(key.as_str()) {
+                    out.extend(ids.iter().take(MAX_SINGLE_WORD_NAMES));
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// Scores `ids` into `best` (the best match per entity); returns how
@@ -691,6 +744,30 @@ mod tests {
         // The same name, born in another year and living elsewhere: another person.
         assert!(other_year < crate::DEFAULT_THRESHOLD, "{other_year}");
         assert!(elsewhere < other_year);
+    }
+
+    /// A made-up word for the i-th filler name (letters only, all distinct).
+    fn filler(i: usize) -> String {
+        let a = (b'a' + (i / 26 % 26) as u8) as char;
+        let b = (b'a' + (i % 26) as u8) as char;
+        format!("Qu{a}{b}rtov")
+    }
+
+    #[test]
+    fn a_name_of_one_word_is_found_among_many_longer_ones_but_alone_says_little() {
+        // 150 listed people share the word Ahmed; one is listed as "AHMED, A."
+        // and one alias is the bare "HASSAN" among 30 Hassans.
+        let mut listed: Vec<String> = (0..150).map(|i| format!("AHMED, {}", filler(i))).collect();
+        listed.extend((150..180).map(|i| format!("HASSAN, {}", filler(i))));
+        listed.push("AHMED, A.".into());
+        listed.push("HASSAN".into());
+        let listed: Vec<&str> = listed.iter().map(String::as_str).collect();
+        // Found whatever its rank among the 150 (before: cut at 128 candidates).
+        assert!(hits(&listed, "Ahmed Aziz").contains(&"AHMED, A.".to_string()));
+        // A common given name alone is nobody in particular...
+        assert!(!hits(&listed, "Hassan Aziz").contains(&"HASSAN".to_string()));
+        // ...but still the name it is.
+        assert!(hits(&listed, "Hassan").contains(&"HASSAN".to_string()));
     }
 
     #[test]

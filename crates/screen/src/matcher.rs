@@ -51,6 +51,9 @@ pub struct MatchConfig {
     pub legal_form_mismatch: f64,
     /// Factor when every aligned word matched only by its initial.
     pub initials_only_factor: f64,
+    /// Factor when one name is a single word many listed entities bear
+    /// and the other has more words.
+    pub lone_common_word_factor: f64,
 }
 
 impl Default for MatchConfig {
@@ -65,6 +68,7 @@ impl Default for MatchConfig {
             legal_form_mismatch: 0.85,
             role_swap_factor: 0.8,
             initials_only_factor: 0.6,
+            lone_common_word_factor: 0.9,
         }
     }
 }
@@ -670,6 +674,16 @@ fn align(
             score *= 0.8;
             penalties.push("acronym");
         }
+    }
+    // One common word against a longer name (the alias "Hassan" against
+    // Hassan Aziz) names nobody in particular.
+    let lone_common = |a: &[Token], b: &[Token]| {
+        let words = |t: &[Token]| t.iter().filter(|x| x.kind == TokenKind::Word).count();
+        words(a) == 1 && words(b) >= 2 && a.iter().any(|x| x.kind == TokenKind::Word && x.common)
+    };
+    if lone_common(q, c) || lone_common(c, q) {
+        score *= cfg.lone_common_word_factor;
+        penalties.push("one common word");
     }
     let order: Vec<usize> = used_q.iter().flatten().copied().collect();
     if !in_order(order) {

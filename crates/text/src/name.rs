@@ -50,6 +50,9 @@ pub struct Token {
     /// two such words that differ in their consonants are two names
     /// (Khalid and Khalil), not one name misspelt.
     pub known: bool,
+    /// ... and borne by many (`COMMON_WORD_BEARERS` or more): alone it
+    /// names nobody in particular (Hassan, Omar).
+    pub common: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -487,6 +490,7 @@ fn make_token(text: &str, kind: TokenKind) -> Token {
     Token {
         essential: false,
         known: false,
+        common: false,
         phon: phon(text),
         skel: skel(text),
         askel: askel(text),
@@ -898,6 +902,7 @@ fn native_tokens(s: &str) -> Variant {
                 tokens.push(Token {
                     essential: false,
                     known: false,
+                    common: false,
                     phon: t.clone(),
                     skel: t.clone(),
                     askel: t.clone(),
@@ -914,6 +919,7 @@ fn native_tokens(s: &str) -> Variant {
             tokens.push(Token {
                 essential: false,
                 known: false,
+                common: false,
                 phon: lower.clone(),
                 skel: lower.clone(),
                 askel: lower.clone(),
