@@ -19,6 +19,10 @@ use serde::Serialize;
 /// candidate's are not scored.
 const CANDIDATE_FLOOR: f64 = 0.35;
 
+/// Scores this close under the threshold keep the search for candidates
+/// going when the query crossed scripts.
+const NEAR_MISS: f64 = 0.15;
+
 /// A word this many listed entities bear names nobody in particular.
 const COMMON_WORD_BEARERS: u32 = 20;
 
@@ -434,7 +438,7 @@ impl ScreenIndex {
         let form = self.analyze_query(&query.name);
         let ids: Vec<u32> = (0..self.names.len() as u32).collect();
         let mut best = HashMap::default();
-        self.score_into(&mut best, &form, query, &ids, threshold);
+        self.score_into(&mut best, &form, query, &ids, threshold, 0.0);
         ranked(best, usize::MAX)
     }
 
@@ -458,14 +462,15 @@ impl ScreenIndex {
         // shared by many listed entities, or a word in many of their
         // names, must not be cut at a fixed count).
         let ids = self.candidates(&form, cand_limit, cand_limit * MAX_BATCHES);
+        let near_miss = if transliterated { NEAR_MISS } else { 0.0 };
         let mut best: HashMap<u32, Match> = HashMap::default();
         // A listed name of one word that is one of the query's words meets
         // it through one key among hundreds of longer names with that word
         // (the alias "Hassan"): it is scored whatever its rank.
         let singles = self.single_word_names(&form);
-        self.score_into(&mut best, &form, query, &singles, threshold);
+        self.score_into(&mut best, &form, query, &singles, threshold, 0.0);
         for batch in ids.chunks(cand_limit.max(1)) {
-            if self.score_into(&mut best, &form, query, batch, threshold) == 0 {
+            if self.score_into(&mut best, &form, query, batch, threshold, near_miss) == 0 {
                 break;
             }
         }
@@ -495,7 +500,9 @@ impl ScreenIndex {
     }
 
     /// Scores `ids` into `best` (the best match per entity); returns how
-    /// many passed the threshold.
+    /// many passed the threshold or came within `near_miss` of it (for a
+    /// name that crossed scripts a batch of near misses is worth following:
+    /// it meets its listed spelling late, Ким Чен Ын after KIM, Song).
     fn score_into(
         &self,
         best: &mut HashMap<u32, Match>,
@@ -503,6 +510,7 @@ impl ScreenIndex {
         query: &Query,
         ids: &[u32],
         threshold: f64,
+        near_miss: f64,
     ) -> usize {
         let mut passed = 0;
         for &id in ids {
@@ -522,6 +530,9 @@ impl ScreenIndex {
             let listed = &e.names[n.name as usize];
             let (score, contributions) = adjust(quick, query, e, listed.kind);
             if score < threshold {
+                if score >= threshold - near_miss {
+                    passed += 1;
+                }
                 continue;
             }
             passed += 1;
