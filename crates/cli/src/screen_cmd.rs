@@ -21,6 +21,10 @@ pub enum ScreenCommand {
         facts: Facts,
         #[command(flatten)]
         opts: Opts,
+        /// Score every listed name instead of the index's candidates
+        /// (slower; shows what the candidate search may have left out).
+        #[arg(long)]
+        exhaustive: bool,
         #[arg(long)]
         json: bool,
     },
@@ -296,6 +300,7 @@ pub fn run(data: &Path, cmd: ScreenCommand) -> Result<bool> {
             name,
             facts,
             opts,
+            exhaustive,
             json: as_json,
         } => {
             check_opts(&opts)?;
@@ -306,7 +311,13 @@ pub fn run(data: &Path, cmd: ScreenCommand) -> Result<bool> {
                 &facts.kind,
             )?;
             let idx = load_index(data, as_json)?;
-            let ms = idx.screen(&q, opts.threshold, opts.limit);
+            let ms = if exhaustive {
+                let mut ms = idx.brute_force(&q, opts.threshold);
+                ms.truncate(opts.limit);
+                ms
+            } else {
+                idx.screen(&q, opts.threshold, opts.limit)
+            };
             if as_json {
                 json(
                     &serde_json::json!({ "query": name, "threshold": opts.threshold, "matches": ms }),

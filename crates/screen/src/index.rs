@@ -188,11 +188,12 @@ const MAX_SINGLE_WORD_NAMES: usize = 64;
 
 /// The keys a query looks up, grouped by query token (spelling, its
 /// deletions, its one-longer neighbours, and across scripts its skeleton),
-/// so that a candidate is ranked by how many query words it meets.
-fn query_key_groups(form: &NameForm) -> Vec<Vec<String>> {
+/// so that a candidate is ranked by how many query words it meets: the
+/// groups of its Latin readings, then those of its own script.
+fn query_key_groups(form: &NameForm) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
     let transliterated = form.variants.iter().any(|v| v.transliterated);
     let mut groups: Vec<Vec<String>> = Vec::new();
-    let mut add = |v: &kansa_text::Variant, native: bool| {
+    let add = |groups: &mut Vec<Vec<String>>, v: &kansa_text::Variant, native: bool| {
         for t in &v.tokens {
             if matches!(t.kind, TokenKind::Particle | TokenKind::LegalForm) {
                 continue;
@@ -229,12 +230,13 @@ fn query_key_groups(form: &NameForm) -> Vec<Vec<String>> {
         }
     };
     for v in &form.variants {
-        add(v, false);
+        add(&mut groups, v, false);
     }
+    let mut native = Vec::new();
     if let Some(n) = &form.native {
-        add(n, true);
+        add(&mut native, n, true);
     }
-    groups
+    (groups, native)
 }
 
 fn class_of(kind: EntityKind) -> NameClass {
@@ -341,20 +343,21 @@ impl ScreenIndex {
         &self.readings
     }
 
-    /// Name ids sharing keys with the query, best first, at most `keep`
-    /// (`limit` sizes the work on very common keys).
-    fn candidates(&self, form: &NameForm, limit: usize, keep: usize) -> Vec<u32> {
-        let limit_for_common = limit;
-        let limit = keep;
+    /// Per name met by `groups`: (total of the words before, the word
+    /// being added, its best key weight so far, how many query words it
+    /// met). Each query word adds, for each name it meets, its best key
+    /// weight (rarer keys weigh more); a name meeting more words ranks
+    /// higher. One table, one lookup per posting.
+    fn accumulate(
+        &self,
+        groups: &[Vec<String>],
+        limit_for_common: usize,
+    ) -> HashMap<u32, (f64, u32, f64, u16)> {
         let total = self.names.len().max(1) as f64;
         let common = 64 * limit_for_common.max(1);
-        // Per name: (total of the words before, the word being added, its
-        // best key weight so far). One table, one lookup per posting.
-        let mut acc: HashMap<u32, (f64, u32, f64)> =
+        let mut acc: HashMap<u32, (f64, u32, f64, u16)> =
             HashMap::with_capacity_and_hasher(1024, Default::default());
-        // Each query word adds, for each name it meets, its best key weight
-        // (rarer keys weigh more); a name meeting more words ranks higher.
-        for (gi, group) in query_key_groups(form).into_iter().enumerate() {
+        for (gi, group) in groups.iter().enumerate() {
             let gi = gi as u32;
             let found_before = acc.len();
             let mut lists: Vec<(&str, &Vec<u32>)> = group
@@ -384,9 +387,9 @@ impl ScreenIndex {
                 } else {
                     (0.8 * idf(ids.len())).min(cap)
                 };
-                let bump = |e: &mut (f64, u32, f64)| {
+                let bump = |e: &mut (f64, u32, f64, u16)| {
                     if e.1 != gi {
-                        *e = (e.0 + e.2, gi, w);
+                        *e = (e.0 + e.2, gi, w, e.3.saturating_add(1));
                     } else if w > e.2 {
                         e.2 = w;
                     }
@@ -400,33 +403,62 @@ impl ScreenIndex {
                     }
                 } else {
                     for id in ids {
-                        bump(acc.entry(*id).or_insert((0.0, gi, 0.0)));
+                        bump(acc.entry(*id).or_insert((0.0, gi, 0.0, 1)));
                     }
                 }
             }
         }
-        // Among names meeting the query equally, those closest to it in
-        // length come first (a short query meets many long names: Abdul
-        // Rahman is in hundreds; the one named just that must not be cut).
-        let n = word_count(form);
+        acc
+    }
+
+    /// Name ids sharing keys with the query, best first, at most `keep`
+    /// per reading of the query (its Latin letters, then its own script
+    /// if it has one); `limit` sizes the work on very common keys.
+    fn candidates(&self, form: &NameForm, limit: usize, keep: usize) -> Vec<Vec<u32>> {
+        // Each reading weighs names relative to the best name it meets and
+        // is ranked on its own: the rarer keys of a script few names are
+        // written in do not crowd out the Latin names (علي الأحمد must still
+        // reach ALI, Ahmad; أسامة بن لادن BIN LADIN, Usama).
+        let (latin, native) = query_key_groups(form);
+        let mut out = vec![self.ranked_candidates(form, self.accumulate(&latin, limit), keep)];
+        if !native.is_empty() {
+            out.push(self.ranked_candidates(form, self.accumulate(&native, limit), keep));
+        }
+        out
+    }
+
+    /// The best `keep` names of one reading's accumulated weights.
+    fn ranked_candidates(
+        &self,
+        form: &NameForm,
+        acc: HashMap<u32, (f64, u32, f64, u16)>,
+        keep: usize,
+    ) -> Vec<u32> {
         // Names sharing far less with the query than the best one cannot
         // outscore it by much; they are not worth ranking or scoring.
-        let top = acc.values().map(|(b, _, l)| b + l).fold(0.0, f64::max);
-        let mut v: Vec<(u32, f64, usize)> = acc
+        let top = acc.values().map(|(b, _, l, _)| b + l).fold(0.0, f64::max);
+        // Among names meeting the query equally, those with fewer words of
+        // their own left over come first (Sab'awi Ibrahim Hassan before his
+        // sons Yasir, Omar, Ayman... Sabawi Ibrahim Hasan for Sa'd Sabawi
+        // Ibrahim Hasan), then those closest to it in length (a short query
+        // meets many long names: Abdul Rahman is in hundreds; the one named
+        // just that must not be cut).
+        let n = word_count(form);
+        let mut v: Vec<(u32, f64, (usize, usize))> = acc
             .into_iter()
-            .map(|(id, (before, _, last))| (id, before + last))
-            .filter(|(_, w)| *w >= CANDIDATE_FLOOR * top)
-            .map(|(id, w)| {
-                let gap = (self.names[id as usize].words as usize).abs_diff(n);
-                (id, w, gap)
+            .map(|(id, (before, _, last, met))| (id, before + last, met as usize))
+            .filter(|(_, w, _)| *w >= CANDIDATE_FLOOR * top)
+            .map(|(id, w, met)| {
+                let words = self.names[id as usize].words as usize;
+                (id, w, (words.saturating_sub(met), words.abs_diff(n)))
             })
             .collect();
-        let order = |a: &(u32, f64, usize), b: &(u32, f64, usize)| {
+        let order = |a: &(u32, f64, (usize, usize)), b: &(u32, f64, (usize, usize))| {
             b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)).then(a.0.cmp(&b.0))
         };
-        if v.len() > limit {
-            v.select_nth_unstable_by(limit, order);
-            v.truncate(limit);
+        if v.len() > keep {
+            v.select_nth_unstable_by(keep, order);
+            v.truncate(keep);
         }
         v.sort_by(order);
         v.into_iter().map(|(id, _, _)| id).collect()
@@ -461,7 +493,7 @@ impl ScreenIndex {
         // batch still brings matches the next one is scored too (a name
         // shared by many listed entities, or a word in many of their
         // names, must not be cut at a fixed count).
-        let ids = self.candidates(&form, cand_limit, cand_limit * MAX_BATCHES);
+        let readings = self.candidates(&form, cand_limit, cand_limit * MAX_BATCHES);
         let near_miss = if transliterated { NEAR_MISS } else { 0.0 };
         let mut best: HashMap<u32, Match> = HashMap::default();
         // A listed name of one word that is one of the query's words meets
@@ -469,9 +501,11 @@ impl ScreenIndex {
         // (the alias "Hassan"): it is scored whatever its rank.
         let singles = self.single_word_names(&form);
         self.score_into(&mut best, &form, query, &singles, threshold, 0.0);
-        for batch in ids.chunks(cand_limit.max(1)) {
-            if self.score_into(&mut best, &form, query, batch, threshold, near_miss) == 0 {
-                break;
+        for ids in &readings {
+            for batch in ids.chunks(cand_limit.max(1)) {
+                if self.score_into(&mut best, &form, query, batch, threshold, near_miss) == 0 {
+                    break;
+                }
             }
         }
         ranked(best, limit)
@@ -796,5 +830,43 @@ mod tests {
         assert!(hits(&two, "Khalid Mansur").is_empty());
         // A dropped letter is still a typo of the listed name.
         assert_eq!(hits(&two, "Khalil Mansr"), ["MANSUR, Khalil"]);
+    }
+
+    #[test]
+    fn names_in_their_own_script_do_not_crowd_out_latin_ones() {
+        // 300 names in Arabic letters with علي and أحمد among other words, and
+        // one listed as "ALI, Ahmad": the query in Arabic letters meets the
+        // Arabic ones twice (in their script and in Latin letters), the Latin
+        // one once; it must still be scored.
+        let others = ["حسن", "محمود", "خالد", "يوسف", "عمر", "سعيد"];
+        let mut listed: Vec<String> = (0..300)
+            .map(|i| {
+                format!(
+                    "{} {} علي أحمد {}",
+                    others[i % 6],
+                    others[i / 6 % 6],
+                    others[i / 36 % 6]
+                )
+            })
+            .collect();
+        listed.push("ALI, Ahmad".into());
+        let listed: Vec<&str> = listed.iter().map(String::as_str).collect();
+        assert!(hits(&listed, "علي الأحمد").contains(&"ALI, Ahmad".to_string()));
+    }
+
+    #[test]
+    fn a_name_with_no_word_left_over_ranks_before_longer_ones() {
+        // Forty relatives share four of the five words; the one whose own
+        // words are all in the query comes before them.
+        let mut listed: Vec<String> = (0..40)
+            .map(|i| format!("AL-TIKRITI, {} Sabawi Ibrahim Hasan", filler(i)))
+            .collect();
+        listed.push("AL-TIKRITI, Sab'awi Ibrahim Hassan".into());
+        let listed: Vec<&str> = listed.iter().map(String::as_str).collect();
+        let found = hits(&listed, "Sa'd Sabawi Ibrahim Hasan al-Tikkriti");
+        assert!(
+            found.contains(&"AL-TIKRITI, Sab'awi Ibrahim Hassan".to_string()),
+            "{found:?}"
+        );
     }
 }

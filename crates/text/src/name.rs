@@ -66,6 +66,10 @@ pub struct Variant {
     pub lossy: bool,
     /// ... from an abjad (Arabic, Hebrew): the consonants are all there is.
     pub abjad: bool,
+    /// ... from Arabic letters, which write long vowels (ا a, و w, ي y) and
+    /// leave short ones out: a Latin spelling has a vowel wherever this
+    /// one writes one (Ahmad for أحمد, not Hammud for حمود).
+    pub vowel_letters: bool,
     /// A given name is written syllable by syllable (Korean jong un): a
     /// syllable left unmatched makes another name, not an omitted word.
     pub syllables: bool,
@@ -663,6 +667,7 @@ fn variant(tokens: Vec<Token>, transliterated: bool) -> Variant {
         transliterated,
         lossy: transliterated,
         abjad: false,
+        vowel_letters: false,
         syllables: false,
     }
 }
@@ -868,6 +873,7 @@ fn analyze_one(name: &str, readings: &Readings) -> NameForm {
             }
         }
         v.abjad = matches!(script, Script::Arabic | Script::Hebrew);
+        v.vowel_letters = script == Script::Arabic;
         v.lossy = !latin
             && !matches!(
                 script,
@@ -933,6 +939,7 @@ fn native_tokens(s: &str) -> Variant {
         transliterated: false,
         lossy: false,
         abjad: false,
+        vowel_letters: false,
         syllables: false,
     }
 }
@@ -959,18 +966,61 @@ fn han_pinyin(s: &str) -> Vec<Token> {
     tokens_of_words(&words)
 }
 
-/// Arabic to Latin letters: the article ال becomes a separate "al", and
-/// ع (ayn), which Latin spellings write as a vowel (Ali, Omar), becomes "a".
+/// Arabic to Latin letters: the article ال becomes a separate "al"; ع
+/// (ayn), which Latin spellings write as a vowel (Ali, Omar), becomes "a";
+/// the letters that write a long or initial vowel keep it (alif a, alif
+/// with hamza below i, alif maqsura and ta marbuta a: أسامة asama), where
+/// a plain transliteration drops them; بن is "bin" (Usama bin Ladin).
 fn arabic_spelling(s: &str) -> String {
+    let vowels = |w: &str| -> String {
+        let mut out = String::with_capacity(w.len());
+        for c in w.chars() {
+            match c {
+                'ا' | 'أ' | 'آ' | 'ٱ' | 'ى' | 'ة' => out.push('a'),
+                'إ' => out.push('i'),
+                'ؤ' => out.push('w'),
+                'ئ' => out.push('y'),
+                'ء' => {}
+                c => out.push(c),
+            }
+        }
+        any_ascii::any_ascii(&out)
+    };
     let mut words = Vec::new();
-    for w in s.split_whitespace() {
+    // عبدالله and عبد الله alike: abd, then the rest.
+    let split: Vec<&str> = s
+        .split_whitespace()
+        .flat_map(
+            |w| match w.strip_prefix("عبد").filter(|r| r.starts_with("ال")) {
+                Some(r) => vec!["عبد", r],
+                None => vec![w],
+            },
+        )
+        .collect();
+    for w in split {
+        // God's name is the article and lah (Abdullah: abd al lah).
+        if w == "الله" {
+            words.extend(["al".to_string(), "lah".to_string()]);
+            continue;
+        }
+        // "son of" and "daughter of", as Latin spellings write them.
+        let particle = match w {
+            "بن" => Some("bin"),
+            "ابن" | "إبن" => Some("ibn"),
+            "بنت" => Some("bint"),
+            _ => None,
+        };
+        if let Some(p) = particle {
+            words.push(p.to_string());
+            continue;
+        }
         let rest = w.strip_prefix("ال").filter(|r| r.chars().count() >= 3);
         match rest {
             Some(r) => {
                 words.push("al".to_string());
-                words.push(any_ascii::any_ascii(r));
+                words.push(vowels(r));
             }
-            None => words.push(any_ascii::any_ascii(w)),
+            None => words.push(vowels(w)),
         }
     }
     words.join(" ").replace('`', "a")

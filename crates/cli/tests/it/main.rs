@@ -399,6 +399,25 @@ fn screening_names_addresses_and_customers_end_to_end() {
         .map(|m| m["entity_id"].as_str().unwrap())
         .collect();
     assert!(ids.contains(&"un:KPi.033"), "{ids:?}");
+    // Usama bin Laden in Arabic letters is found as OFAC lists him in Latin
+    // letters, and the index finds what scoring every listed name finds.
+    let ids = |extra: Option<&str>| -> Vec<String> {
+        let mut args = vec!["screen", "name", "أسامة بن لادن", "--json"];
+        args.extend(extra);
+        let r = stdout_json(&kansa(d, &args));
+        r["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["entity_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (indexed, exhaustive) = (ids(None), ids(Some("--exhaustive")));
+    assert!(
+        indexed.contains(&"ofac-sdn:6365".to_string()),
+        "{indexed:?}"
+    );
+    assert_eq!(indexed, exhaustive);
     // Bad input is refused with a clear message.
     for (args, want) in [
         (vec!["screen", "name", ""], "the name is empty"),
