@@ -271,7 +271,13 @@ pub fn token_similarity(
         } else {
             (b, a)
         };
-        if w.kind != TokenKind::Initial && i.text.len() == 1 && w.text.starts_with(&i.text) {
+        // V. stands for Wladimir as W. for Vladimir (in Latin letters only:
+        // the Korean syllable I is no initial).
+        let v_w = |x: &str, y: u8| matches!((x, y), ("v", b'w') | ("w", b'v'));
+        if w.kind != TokenKind::Initial
+            && i.text.len() == 1
+            && (w.text.starts_with(&i.text) || (cross == 0.0 && v_w(&i.text, w.text.as_bytes()[0])))
+        {
             return (0.8, "initial");
         }
         return (0.0, "initial");
@@ -312,12 +318,18 @@ pub fn token_similarity(
     if cross == 0.0 && sa.text.len() * 2 <= sb.text.len() && abbreviates(&sa.text, &sb.text) {
         consider(0.85, "abbreviation");
     }
-    // Baltic and other inflected forms add an ending (Putinas, Putins).
-    if sa.text.len() >= 4
-        && sb.text.starts_with(sa.text.as_str())
+    // Baltic and other inflected forms add an ending (Putinas, Putins), and
+    // French a silent e (Poutine), however the stem is spelt.
+    let (pa, pb) = if a.phon.len() <= b.phon.len() {
+        (&a.phon, &b.phon)
+    } else {
+        (&b.phon, &a.phon)
+    };
+    if pa.len() >= 4
+        && pb.starts_with(pa.as_str())
         && matches!(
-            &sb.text[sa.text.len()..],
-            "s" | "as" | "is" | "us" | "es" | "a" | "e"
+            pb.get(pa.len()..),
+            Some("s" | "as" | "is" | "us" | "es" | "a" | "e")
         )
     {
         consider(0.9, "ending");
@@ -1133,6 +1145,25 @@ mod vocabulary_tests {
         assert!(
             score("Subhi Ahmad Abdllah", "AHMAD AL-ABDALLAH, Subhi", true) >= DEFAULT_THRESHOLD
         );
+    }
+
+    #[test]
+    fn spellings_of_other_languages() {
+        // French silent e, Hungarian gyi/tyi, Ukrainian and Belarusian
+        // forms of Vladimir, an initial W. for V.
+        for (a, b) in [
+            ("Vladimir Poutine", "PUTIN, Vladimir"),
+            ("Vlagyimir Putyin", "Vladimir Putin"),
+            ("Putin Volodymyr", "Vladimir Putin"),
+            ("Uladzimir Putin", "Vladimir Putin"),
+            ("Vladimir V. Putin", "Wladimir Wladimirowitsch Putin"),
+        ] {
+            assert!(
+                score(a, b, false) >= 0.85,
+                "{a} ~ {b}: {}",
+                score(a, b, false)
+            );
+        }
     }
 }
 

@@ -394,6 +394,11 @@ pub fn phon(t: &str) -> String {
         &[
             ("tsch", "ch"),
             ("tsj", "ch"),
+            // Hungarian writes Russian ди, ти, ни as gyi, tyi, nyi
+            // (Vlagyimir Putyin).
+            ("gyi", "di"),
+            ("tyi", "ti"),
+            ("nyi", "ni"),
             ("cs", "ch"),
             ("sch", "sh"),
             ("tch", "ch"),
@@ -414,6 +419,10 @@ pub fn phon(t: &str) -> String {
             ("x", "ks"),
             ("cz", "ch"),
             ("sz", "sh"),
+            // Ukrainian and Belarusian Volodymyr, Uladzimir for Vladimir
+            // (after w is v: Wolodymyr).
+            ("volod", "vlad"),
+            ("uladz", "vlad"),
         ],
     );
     let mut out = String::with_capacity(s.len());
