@@ -276,7 +276,8 @@ pub fn token_similarity(
         let v_w = |x: &str, y: u8| matches!((x, y), ("v", b'w') | ("w", b'v'));
         if w.kind != TokenKind::Initial
             && i.text.len() == 1
-            && (w.text.starts_with(&i.text) || (cross == 0.0 && v_w(&i.text, w.text.as_bytes()[0])))
+            && (w.text.starts_with(&i.text)
+                || (cross == 0.0 && w.text.bytes().next().is_some_and(|c| v_w(&i.text, c))))
         {
             return (0.8, "initial");
         }
@@ -428,6 +429,11 @@ fn vowel_gaps(w: &str) -> (Vec<u8>, Vec<&str>) {
 /// w) needs an Arabic letter. Words whose consonants do not line up one for
 /// one are not judged here.
 fn fits_written_vowels(arabic: &str, latin: &str) -> bool {
+    // Letters outside ASCII (left by folding) are not judged: the gaps
+    // are cut at byte positions.
+    if !arabic.is_ascii() || !latin.is_ascii() {
+        return true;
+    }
     let (ka, ga) = vowel_gaps(arabic);
     let (kl, gl) = vowel_gaps(latin);
     if ka != kl || ka.is_empty() {
@@ -1197,6 +1203,8 @@ mod arabic_tests {
         assert!(fits("sayd", "saeed") && fits("hsyn", "hussein") && fits("msawd", "masoud"));
         // Consonants that do not line up one for one are not judged here.
         assert!(fits("athman", "osman"));
+        // Letters folding leaves outside ASCII are not judged (nor cut).
+        assert!(fits("ahmd", "h\u{f8}mmud"));
     }
 
     #[test]
