@@ -134,6 +134,54 @@ fn edits(a: &str, b: &str, k: f64) -> f64 {
     (1.0 - k * d / l).max(0.0)
 }
 
+/// [`edits`] where it can reach `floor`; otherwise an upper bound below
+/// `floor`, found from the words' consonants without the dynamic programme
+/// (most pairs of words compared are two different names).
+fn edits_reaching(a: &str, b: &str, k: f64, floor: f64) -> f64 {
+    if a.is_ascii() && b.is_ascii() {
+        let lmax = a.len().max(b.len()).max(1) as f64;
+        let at_most = 1.0 - k * distance_floor(a.as_bytes(), b.as_bytes()) / lmax;
+        if at_most < floor {
+            return at_most.max(0.0);
+        }
+    }
+    edits(a, b, k)
+}
+
+/// A lower bound on [`distance`] of two ASCII words: an edit that adds,
+/// removes or replaces a consonant costs a full edit and changes one
+/// letter's count on each side at most, so the consonants one word has
+/// more of than the other need that many edits; and each letter more is
+/// an insertion.
+fn distance_floor(a: &[u8], b: &[u8]) -> f64 {
+    let mut counts = [0i32; 27];
+    let slot = |c: u8| {
+        if c.is_ascii_lowercase() {
+            usize::from(c - b'a')
+        } else {
+            26
+        }
+    };
+    let vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+    for &c in a.iter().filter(|c| !vowel(**c)) {
+        counts[slot(c)] += 1;
+    }
+    for &c in b.iter().filter(|c| !vowel(**c)) {
+        counts[slot(c)] -= 1;
+    }
+    let (more_a, more_b) = counts.iter().fold(
+        (0, 0),
+        |(x, y), &n| {
+            if n > 0 {
+                (x + n, y)
+            } else {
+                (x, y - n)
+            }
+        },
+    );
+    more_a.max(more_b).max(a.len().abs_diff(b.len()) as i32) as f64
+}
+
 /// Groups of vowels in a word.
 fn syllables(w: &str) -> usize {
     let mut n = 0;
@@ -304,7 +352,7 @@ pub fn token_similarity(
     let mut s = if cross == 0.0 && a.text.len().max(b.text.len()) <= 3 {
         0.0
     } else {
-        edits(&a.phon, &b.phon, cfg.edit_cost)
+        edits_reaching(&a.phon, &b.phon, cfg.edit_cost, cfg.min_token_similarity)
     };
     let mut how = "edits";
     let mut consider = |v: f64, h: &'static str| {
@@ -379,7 +427,7 @@ pub fn token_similarity(
     }
     // (Only spellings: a transcription across scripts may keep the
     // consonant classes and change the letters, Чен for Jong.)
-    if how == "edits" {
+    if how == "edits" && s >= cfg.min_token_similarity {
         if let Some(h) = different_names(a, b) {
             return (s.min(0.5), h);
         }
@@ -578,16 +626,15 @@ fn merge_runs(a: &[Token], b: &[Token], cfg: &MatchConfig) -> Option<Vec<Token>>
     if a.len() < 2 {
         return None;
     }
-    // Only words of `b` that `a` does not already have are worth a merge.
-    let singles: Vec<&Token> = b
-        .iter()
-        .filter(|t| {
-            t.kind == TokenKind::Word && t.text.len() >= 4 && !a.iter().any(|x| x.text == t.text)
-        })
-        .collect();
-    if singles.is_empty() {
-        return None;
-    }
+    // Only words of `b` that `a` does not already have are worth a merge
+    // (checked last: the first letter and the length rule out most).
+    let single = |t: &Token, first: u8, len: usize| {
+        t.kind == TokenKind::Word
+            && t.text.len() >= 4
+            && t.text.as_bytes()[0] == first
+            && t.text.len().abs_diff(len) <= 2
+            && !a.iter().any(|x| x.text == t.text)
+    };
     let mut merges: Vec<(usize, usize, String)> = Vec::new();
     let mut i = 0;
     'outer: while i < a.len() {
@@ -597,10 +644,7 @@ fn merge_runs(a: &[Token], b: &[Token], cfg: &MatchConfig) -> Option<Vec<Token>>
             }
             let len: usize = a[i..i + n].iter().map(|t| t.text.len()).sum();
             let first = a[i].text.as_bytes()[0];
-            let plausible = singles
-                .iter()
-                .any(|t| t.text.as_bytes()[0] == first && t.text.len().abs_diff(len) <= 2);
-            if !plausible {
+            if !b.iter().any(|t| single(t, first, len)) {
                 continue;
             }
             let joined: String = a[i..i + n].iter().map(|t| t.text.as_str()).collect();
@@ -610,13 +654,12 @@ fn merge_runs(a: &[Token], b: &[Token], cfg: &MatchConfig) -> Option<Vec<Token>>
             let known = a[i..i + n]
                 .iter()
                 .all(|t| t.known && t.kind == TokenKind::Word);
-            if singles.iter().any(|t| {
-                t.text.as_bytes()[0] == first
-                    && t.text.len().abs_diff(len) <= 2
+            if b.iter().any(|t| {
+                single(t, first, len)
                     && if known {
                         t.phon == phon(&joined)
                     } else {
-                        edits(&t.text, &joined, cfg.edit_cost) >= 0.8
+                        edits_reaching(&t.text, &joined, cfg.edit_cost, 0.8) >= 0.8
                     }
             }) {
                 merges.push((i, n, joined));
@@ -1019,6 +1062,51 @@ mod tests {
             "{}",
             score("Octavian Scholz", "Olaf Scholz")
         );
+    }
+
+    /// The consonant bound never exceeds the distance, so skipping the
+    /// dynamic programme by it changes no similarity that can count; and
+    /// it does rule out most pairs of different words (checked on the
+    /// words of the name-bench pairs).
+    #[test]
+    fn distance_floor_bounds_the_distance() {
+        let Some(path) = kansa_testdata::shared("names/nomenklatura-name-bench-cases.csv") else {
+            return;
+        };
+        let r = Readings::default();
+        let mut words: Vec<String> = Vec::new();
+        let mut rd = csv::Reader::from_path(path).unwrap();
+        for row in rd.records().take(300) {
+            let row = row.unwrap();
+            for name in [&row[2], &row[3]] {
+                for v in analyze(name, &r).variants {
+                    words.extend(v.tokens.into_iter().map(|t| t.phon));
+                }
+            }
+        }
+        words.sort();
+        words.dedup();
+        words.retain(|w| w.is_ascii());
+        assert!(words.len() > 300, "{}", words.len());
+        let (mut pairs, mut skipped) = (0, 0);
+        for a in &words {
+            for b in &words {
+                let floor = distance_floor(a.as_bytes(), b.as_bytes());
+                assert!(floor <= distance(a, b) + 1e-9, "{a} {b}");
+                let full = edits(a, b, 1.5);
+                let quick = edits_reaching(a, b, 1.5, 0.6);
+                if full >= 0.6 {
+                    assert_eq!(quick, full, "{a} {b}");
+                } else {
+                    assert!(quick < 0.6, "{a} {b}");
+                }
+                pairs += 1;
+                if 1.0 - 1.5 * floor / (a.len().max(b.len()) as f64) < 0.6 {
+                    skipped += 1;
+                }
+            }
+        }
+        assert!(skipped * 10 > pairs * 8, "{skipped} of {pairs}");
     }
 
     /// The score the index ranks by (no explanation built).
