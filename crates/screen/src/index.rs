@@ -140,18 +140,18 @@ fn keys(form: &NameForm) -> Vec<String> {
                 continue;
             }
             if native {
-                out.push(format!("n:{}", t.text));
+                out.push(key("n:", &t.text));
                 continue;
             }
             if t.kind == TokenKind::Initial && t.text.len() == 1 {
                 continue;
             }
-            out.push(format!("p:{}", t.phon));
+            out.push(key("p:", &t.phon));
             let mut dels = Vec::new();
             deletions(&t.phon, &mut dels);
-            out.extend(dels.into_iter().map(|d| format!("d:{d}")));
+            out.extend(dels.into_iter().map(|d| key("d:", &d)));
             if t.skel.len() >= 2 {
-                out.push(format!("s:{}", t.skel));
+                out.push(key("s:", &t.skel));
             }
         }
     };
@@ -166,7 +166,7 @@ fn keys(form: &NameForm) -> Vec<String> {
         form.variants
             .iter()
             .filter_map(single_word)
-            .map(|t| format!("1:{}", t.phon)),
+            .map(|t| key("1:", &t.phon)),
     );
     out.sort();
     out.dedup();
@@ -190,6 +190,14 @@ const MAX_SINGLE_WORD_NAMES: usize = 64;
 /// deletions, its one-longer neighbours, and across scripts its skeleton),
 /// so that a candidate is ranked by how many query words it meets: the
 /// groups of its Latin readings, then those of its own script.
+/// An index key: a prefix naming the kind of key, then the text.
+fn key(prefix: &str, text: &str) -> String {
+    let mut k = String::with_capacity(prefix.len() + text.len());
+    k.push_str(prefix);
+    k.push_str(text);
+    k
+}
+
 fn query_key_groups(form: &NameForm) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
     let transliterated = form.variants.iter().any(|v| v.transliterated);
     let mut groups: Vec<Vec<String>> = Vec::new();
@@ -200,22 +208,22 @@ fn query_key_groups(form: &NameForm) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
             }
             let mut g = Vec::new();
             if native {
-                g.push(format!("n:{}", t.text));
+                g.push(key("n:", &t.text));
             } else {
                 if t.kind == TokenKind::Initial && t.text.len() == 1 {
                     continue;
                 }
-                g.push(format!("p:{}", t.phon));
-                g.push(format!("d:{}", t.phon));
+                g.push(key("p:", &t.phon));
+                g.push(key("d:", &t.phon));
                 let mut dels = Vec::new();
                 deletions(&t.phon, &mut dels);
                 for d in dels {
-                    g.push(format!("p:{d}"));
-                    g.push(format!("d:{d}"));
+                    g.push(key("p:", &d));
+                    g.push(key("d:", &d));
                 }
                 // Skeletons only bridge scripts; a Latin query does not need them.
                 if transliterated && t.skel.len() >= 2 {
-                    g.push(format!("s:{}", t.skel));
+                    g.push(key("s:", &t.skel));
                 }
             }
             // The token's own key first, its neighbours after.
@@ -460,7 +468,8 @@ impl ScreenIndex {
             v.select_nth_unstable_by(keep, order);
             v.truncate(keep);
         }
-        v.sort_by(order);
+        // (The order is total: ids are unique.)
+        v.sort_unstable_by(order);
         v.into_iter().map(|(id, _, _)| id).collect()
     }
 

@@ -14,6 +14,7 @@ use kansa_model::Script;
 use kansa_text::name::phon;
 use kansa_text::{NameForm, Token, TokenKind, Variant};
 use serde::Serialize;
+use smallvec::{smallvec, SmallVec};
 
 /// What kind of party a name belongs to; organisations weigh extra words
 /// more (Banco Santander México is not Banco Santander).
@@ -154,33 +155,36 @@ fn edits_reaching(a: &str, b: &str, k: f64, floor: f64) -> f64 {
 /// more of than the other need that many edits; and each letter more is
 /// an insertion.
 fn distance_floor(a: &[u8], b: &[u8]) -> f64 {
-    let mut counts = [0i32; 27];
-    let slot = |c: u8| {
-        if c.is_ascii_lowercase() {
-            usize::from(c - b'a')
-        } else {
-            26
-        }
-    };
-    let vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
-    for &c in a.iter().filter(|c| !vowel(**c)) {
-        counts[slot(c)] += 1;
+    let mut counts = [0i32; 28];
+    for &c in a {
+        counts[usize::from(FLOOR_SLOT[usize::from(c)])] += 1;
     }
-    for &c in b.iter().filter(|c| !vowel(**c)) {
-        counts[slot(c)] -= 1;
+    for &c in b {
+        counts[usize::from(FLOOR_SLOT[usize::from(c)])] -= 1;
     }
-    let (more_a, more_b) = counts.iter().fold(
-        (0, 0),
-        |(x, y), &n| {
-            if n > 0 {
-                (x + n, y)
-            } else {
-                (x, y - n)
-            }
-        },
-    );
+    // Slot 27 holds the vowels, which cost less as substitutions.
+    let (mut more_a, mut more_b) = (0, 0);
+    for &n in &counts[..27] {
+        more_a += n.max(0);
+        more_b += (-n).max(0);
+    }
     more_a.max(more_b).max(a.len().abs_diff(b.len()) as i32) as f64
 }
+
+/// Where [`distance_floor`] counts a byte: a consonant by its letter, any
+/// other byte but a vowel in slot 26, the vowels in slot 27.
+const FLOOR_SLOT: [u8; 256] = {
+    let mut t = [26u8; 256];
+    let mut c = b'a';
+    while c <= b'z' {
+        t[c as usize] = match c {
+            b'a' | b'e' | b'i' | b'o' | b'u' | b'y' => 27,
+            _ => c - b'a',
+        };
+        c += 1;
+    }
+    t
+};
 
 /// Groups of vowels in a word.
 fn syllables(w: &str) -> usize {
@@ -204,9 +208,15 @@ fn distance(a: &str, b: &str) -> f64 {
         })
     } else {
         let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-        weighted_osa(&x, &y, |c| "aeiouyаеёиоуыэюяαεηιουω".contains(*c))
+        weighted_osa(&x, &y, |c| VOWELS.contains(c))
     }
 }
+
+/// Vowels of the scripts compared letter by letter.
+const VOWELS: [char; 23] = [
+    'a', 'e', 'i', 'o', 'u', 'y', 'а', 'е', 'ё', 'и', 'о', 'у', 'ы', 'э', 'ю', 'я', 'α', 'ε', 'η',
+    'ι', 'ο', 'υ', 'ω',
+];
 
 /// Optimal-string-alignment distance in which a vowel written for another
 /// vowel costs 0.4 instead of 1 (counted in tenths, exactly).
@@ -651,13 +661,14 @@ fn merge_runs(a: &[Token], b: &[Token], cfg: &MatchConfig) -> Option<Vec<Token>>
             // Names of their own joined make a third only as it is spelt
             // (Ahmad Iman is not Ahmadian); a compound split at its
             // article (Abd al Lah) may still be misspelt (Abdllah).
-            let known = a[i..i + n]
+            let joined_phon = a[i..i + n]
                 .iter()
-                .all(|t| t.known && t.kind == TokenKind::Word);
+                .all(|t| t.known && t.kind == TokenKind::Word)
+                .then(|| phon(&joined));
             if b.iter().any(|t| {
                 single(t, first, len)
-                    && if known {
-                        t.phon == phon(&joined)
+                    && if let Some(p) = &joined_phon {
+                        t.phon == *p
                     } else {
                         edits_reaching(&t.text, &joined, cfg.edit_cost, 0.8) >= 0.8
                     }
@@ -674,7 +685,7 @@ fn merge_runs(a: &[Token], b: &[Token], cfg: &MatchConfig) -> Option<Vec<Token>>
 
 /// Whether the candidate positions, read in query order, are increasing
 /// or a rotation of an increasing sequence (PUTIN Vladimir ↔ Vladimir Putin).
-fn in_order(mut pos: Vec<usize>) -> bool {
+fn in_order(mut pos: SmallVec<[usize; 16]>) -> bool {
     if pos.len() < 3 {
         return true;
     }
@@ -714,7 +725,8 @@ fn align(
     let c1 = if acronyms { merge_acronyms(c, q) } else { None };
     let c2 = merge_runs(c1.as_deref().unwrap_or(c), q, cfg);
     let c: &[Token] = c2.as_deref().or(c1.as_deref()).unwrap_or(c);
-    let mut cands: Vec<(f64, &'static str, usize, usize)> = Vec::with_capacity(q.len() * c.len());
+    // Names are short: the working lists stay on the stack.
+    let mut cands: SmallVec<[(f64, &'static str, usize, usize); 32]> = SmallVec::new();
     for (i, a) in q.iter().enumerate() {
         for (j, b) in c.iter().enumerate() {
             let (s, how) = token_similarity(a, b, cross, vowels, cfg);
@@ -723,9 +735,10 @@ fn align(
             }
         }
     }
-    cands.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.2.cmp(&y.2)).then(x.3.cmp(&y.3)));
-    let mut used_q = vec![None; q.len()];
-    let mut used_c = vec![false; c.len()];
+    // (i, j) is unique: the order is total.
+    cands.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.2.cmp(&y.2)).then(x.3.cmp(&y.3)));
+    let mut used_q: SmallVec<[Option<usize>; 16]> = smallvec![None; q.len()];
+    let mut used_c: SmallVec<[bool; 16]> = smallvec![false; c.len()];
     let mut pairs = Vec::new();
     // How many pairs matched, and how many of them only by an initial or
     // an acronym (the same in both paths: explained or not).
@@ -848,7 +861,7 @@ fn align(
         score *= cfg.lone_common_word_factor;
         penalties.push("one common word");
     }
-    let order: Vec<usize> = used_q.iter().flatten().copied().collect();
+    let order: SmallVec<[usize; 16]> = used_q.iter().flatten().copied().collect();
     if !in_order(order) {
         score *= cfg.reorder_factor;
         penalties.push("reordered");

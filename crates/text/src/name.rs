@@ -375,10 +375,19 @@ pub fn fold_latin(s: &str) -> String {
 
 /// Applies each (from, to) rewrite in order, copying only when one applies.
 fn rewrite(t: &str, rules: &[(&str, &str)]) -> String {
+    // Which ASCII characters the word holds: a rule whose pattern has one
+    // the word lacks cannot apply (most do not), and is not searched.
+    let letters = |s: &str| {
+        s.bytes()
+            .fold(0u128, |m, c| if c < 128 { m | 1 << c } else { m })
+    };
     let mut s = t.to_string();
+    let mut held = letters(&s);
     for (a, b) in rules {
-        if s.contains(a) {
+        let needs = letters(a);
+        if held & needs == needs && s.contains(a) {
             s = s.replace(a, b);
+            held = letters(&s);
         }
     }
     s
