@@ -4,10 +4,12 @@
 //!
 //! Keys per token: its spelling key (`phon`), its single-deletion
 //! neighbours (a query token within two edits of an indexed token shares
-//! one of them, as in SymSpell), and for transliterated variants the
-//! consonant skeleton. Candidates are ranked by the summed inverse document
-//! frequency of the keys they share with the query; the best
-//! `max_candidates` are scored in full.
+//! one of them, as in SymSpell), its spelling with each run of vowels
+//! folded to one mark (transliterations that differ in several vowels),
+//! and for transliterated variants the consonant skeleton. Candidates are
+//! ranked by the summed inverse document frequency of the keys they share
+//! with the query; the best are scored in batches of `max_candidates`
+//! while a batch still brings matches.
 
 use crate::matcher::{best_pair, explain_pair, MatchConfig, NameClass, NameScore};
 use kansa_model::{DateValue, Entity, EntityKind, NameKind, PartialDate};
@@ -16,7 +18,7 @@ use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 
 /// Candidates whose key overlap is below this share of the best
-/// candidate's are not scored.
+/// candidate's are not scored, unless they meet every word of the query.
 const CANDIDATE_FLOOR: f64 = 0.35;
 
 /// Scores this close under the threshold keep the search for candidates
@@ -150,6 +152,9 @@ fn keys(form: &NameForm) -> Vec<String> {
             let mut dels = Vec::new();
             deletions(&t.phon, &mut dels);
             out.extend(dels.into_iter().map(|d| key("d:", &d)));
+            if let Some(v) = vowels_folded(&t.phon) {
+                out.push(key("v:", &v));
+            }
             if t.skel.len() >= 2 {
                 out.push(key("s:", &t.skel));
             }
@@ -186,10 +191,6 @@ fn single_word(v: &kansa_text::Variant) -> Option<&kansa_text::Token> {
 /// At most this many names of one word are looked up per query word.
 const MAX_SINGLE_WORD_NAMES: usize = 64;
 
-/// The keys a query looks up, grouped by query token (spelling, its
-/// deletions, its one-longer neighbours, and across scripts its skeleton),
-/// so that a candidate is ranked by how many query words it meets: the
-/// groups of its Latin readings, then those of its own script.
 /// An index key: a prefix naming the kind of key, then the text.
 fn key(prefix: &str, text: &str) -> String {
     let mut k = String::with_capacity(prefix.len() + text.len());
@@ -198,6 +199,32 @@ fn key(prefix: &str, text: &str) -> String {
     k
 }
 
+/// A word's spelling key with each run of vowels written `*`, for words of
+/// four letters or more with two consonants or more: transliterations
+/// disagree on vowels first (Muhammad and Mohamed, Sallum and Salem share
+/// `m*h*m*d`, `s*l*m`), often in more than one place.
+fn vowels_folded(phon: &str) -> Option<String> {
+    let vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+    let b = phon.as_bytes();
+    if b.len() < 4 || !phon.is_ascii() || b.iter().filter(|c| !vowel(**c)).count() < 2 {
+        return None;
+    }
+    let mut out = String::with_capacity(b.len());
+    for (i, &c) in b.iter().enumerate() {
+        if !vowel(c) {
+            out.push(char::from(c));
+        } else if i == 0 || !vowel(b[i - 1]) {
+            out.push('*');
+        }
+    }
+    Some(out)
+}
+
+/// The keys a query looks up, grouped by query token (spelling, its
+/// deletions, its one-longer neighbours, its vowels folded, and across
+/// scripts its skeleton), so that a candidate is ranked by how many query
+/// words it meets: the groups of its Latin readings, then those of its own
+/// script.
 fn query_key_groups(form: &NameForm) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
     let transliterated = form.variants.iter().any(|v| v.transliterated);
     let mut groups: Vec<Vec<String>> = Vec::new();
@@ -220,6 +247,9 @@ fn query_key_groups(form: &NameForm) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
                 for d in dels {
                     g.push(key("p:", &d));
                     g.push(key("d:", &d));
+                }
+                if let Some(v) = vowels_folded(&t.phon) {
+                    g.push(key("v:", &v));
                 }
                 // Skeletons only bridge scripts; a Latin query does not need them.
                 if transliterated && t.skel.len() >= 2 {
@@ -390,7 +420,7 @@ impl ScreenIndex {
             for (k, ids) in lists {
                 let w = if k == own {
                     idf(ids.len())
-                } else if k.starts_with("d:") || k.starts_with("s:") {
+                } else if k.starts_with("d:") || k.starts_with("s:") || k.starts_with("v:") {
                     (0.6 * idf(ids.len())).min(cap)
                 } else {
                     (0.8 * idf(ids.len())).min(cap)
@@ -428,9 +458,15 @@ impl ScreenIndex {
         // written in do not crowd out the Latin names (علي الأحمد must still
         // reach ALI, Ahmad; أسامة بن لادن BIN LADIN, Usama).
         let (latin, native) = query_key_groups(form);
-        let mut out = vec![self.ranked_candidates(form, self.accumulate(&latin, limit), keep)];
+        let mut out =
+            vec![self.ranked_candidates(form, self.accumulate(&latin, limit), latin.len(), keep)];
         if !native.is_empty() {
-            out.push(self.ranked_candidates(form, self.accumulate(&native, limit), keep));
+            out.push(self.ranked_candidates(
+                form,
+                self.accumulate(&native, limit),
+                native.len(),
+                keep,
+            ));
         }
         out
     }
@@ -440,11 +476,16 @@ impl ScreenIndex {
         &self,
         form: &NameForm,
         acc: HashMap<u32, (f64, u32, f64, u16)>,
+        groups: usize,
         keep: usize,
     ) -> Vec<u32> {
-        // Names sharing far less with the query than the best one cannot
-        // outscore it by much; they are not worth ranking or scoring.
+        // Names sharing far less with the query than the best one are not
+        // worth ranking or scoring — unless they meet every word of it: a
+        // rare word the query shares with one name (Sallum) must not push
+        // out a name that meets every word through other spellings
+        // (Muhammad Sallum, SALEM Mohamed).
         let top = acc.values().map(|(b, _, l, _)| b + l).fold(0.0, f64::max);
+        let all_met = groups.min(usize::from(u16::MAX));
         // Among names meeting the query equally, those with fewer words of
         // their own left over come first (Sab'awi Ibrahim Hassan before his
         // sons Yasir, Omar, Ayman... Sabawi Ibrahim Hasan for Sa'd Sabawi
@@ -455,7 +496,7 @@ impl ScreenIndex {
         let mut v: Vec<(u32, f64, (usize, usize))> = acc
             .into_iter()
             .map(|(id, (before, _, last, met))| (id, before + last, met as usize))
-            .filter(|(_, w, _)| *w >= CANDIDATE_FLOOR * top)
+            .filter(|(_, w, met)| *w >= CANDIDATE_FLOOR * top || *met >= all_met)
             .map(|(id, w, met)| {
                 let words = self.names[id as usize].words as usize;
                 (id, w, (words.saturating_sub(met), words.abs_diff(n)))
