@@ -155,6 +155,9 @@ fn keys(form: &NameForm) -> Vec<String> {
             if let Some(v) = vowels_folded(&t.phon) {
                 out.push(key("v:", &v));
             }
+            if t.askel.len() >= 2 {
+                out.push(key("a:", &t.askel));
+            }
             if t.skel.len() >= 2 {
                 out.push(key("s:", &t.skel));
             }
@@ -250,6 +253,11 @@ fn query_key_groups(form: &NameForm) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
                 }
                 if let Some(v) = vowels_folded(&t.phon) {
                     g.push(key("v:", &v));
+                }
+                // An abjad writes few vowels (محمد is mhmd): its consonants
+                // meet the Latin spellings' (Muhammad, Mohamed).
+                if v.abjad && t.askel.len() >= 2 {
+                    g.push(key("a:", &t.askel));
                 }
                 // Skeletons only bridge scripts; a Latin query does not need them.
                 if transliterated && t.skel.len() >= 2 {
@@ -420,7 +428,7 @@ impl ScreenIndex {
             for (k, ids) in lists {
                 let w = if k == own {
                     idf(ids.len())
-                } else if k.starts_with("d:") || k.starts_with("s:") || k.starts_with("v:") {
+                } else if ["d:", "s:", "v:", "a:"].iter().any(|p| k.starts_with(p)) {
                     (0.6 * idf(ids.len())).min(cap)
                 } else {
                     (0.8 * idf(ids.len())).min(cap)
@@ -458,8 +466,27 @@ impl ScreenIndex {
         // written in do not crowd out the Latin names (علي الأحمد must still
         // reach ALI, Ahmad; أسامة بن لادن BIN LADIN, Usama).
         let (latin, native) = query_key_groups(form);
-        let mut out =
-            vec![self.ranked_candidates(form, self.accumulate(&latin, limit), latin.len(), keep)];
+        let mut acc = self.accumulate(&latin, limit);
+        // A query in its own script meets the names written in that script
+        // through its own letters (ranked below) and, in Latin letters,
+        // through the same transliteration: those names must not crowd
+        // the Latin-letter list either (محمد العلي: the many names with
+        // محمد written mhmd would push out ALI, Muhammad). They are ranked
+        // apart.
+        let mut own_script = HashMap::default();
+        if !native.is_empty() {
+            acc.retain(|id, e| {
+                let same = self.names[*id as usize].form.script == form.script;
+                if same {
+                    own_script.insert(*id, *e);
+                }
+                !same
+            });
+        }
+        let mut out = vec![self.ranked_candidates(form, acc, latin.len(), keep)];
+        if !own_script.is_empty() {
+            out.push(self.ranked_candidates(form, own_script, latin.len(), keep));
+        }
         if !native.is_empty() {
             out.push(self.ranked_candidates(
                 form,
