@@ -42,8 +42,9 @@ pub struct ScreenBenchArgs {
     pub threshold: f64,
     #[arg(long)]
     pub json: bool,
-    /// Also write every flagged customer and every perturbed list name
-    /// not found to this file (TSV: what, query, entity or match, detail).
+    /// Also write every flagged customer, every perturbed list name not
+    /// found and every match the index did not retrieve that scoring every
+    /// name finds to this file (TSV: what, query, entity or match, detail).
     #[arg(long)]
     pub details: Option<std::path::PathBuf>,
 }
@@ -248,19 +249,6 @@ pub fn run(data: &Path, cmd: BenchCommand) -> Result<bool> {
         .iter()
         .filter_map(|(i, m)| m.as_ref().map(|(n, s)| (people[*i].clone(), n.clone(), *s)))
         .collect();
-    if let Some(path) = &details {
-        let mut out = String::new();
-        for (q, m, score) in &flagged {
-            out.push_str(&format!("flagged\t{q}\t{m}\t{score:.3}\n"));
-        }
-        for (q, m, score) in &flagged_facts {
-            out.push_str(&format!("flagged-with-facts\t{q}\t{m}\t{score:.3}\n"));
-        }
-        for (id, name, how) in &all_missed {
-            out.push_str(&format!("missed\t{name}\t{id}\t{how}\n"));
-        }
-        std::fs::write(path, out).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    }
     // Recall of the index against scoring every name.
     let mut rrng = Rng::new(99);
     let mut brute = 0;
@@ -286,13 +274,27 @@ pub fn run(data: &Path, cmd: BenchCommand) -> Result<bool> {
         brute += want.len();
         both += want.intersection(&got).count();
         for m in brute_ms.iter().filter(|m| !got.contains(&m.entity_id)) {
-            if recall_missed.len() < 25 {
-                recall_missed.push((
-                    q.name.clone(),
-                    format!("{} {:?} {:.2}", m.entity_id, m.matched_name, m.score),
-                ));
-            }
+            recall_missed.push((
+                q.name.clone(),
+                format!("{} {:?} {:.2}", m.entity_id, m.matched_name, m.score),
+            ));
         }
+    }
+    if let Some(path) = &details {
+        let mut out = String::new();
+        for (q, m, score) in &flagged {
+            out.push_str(&format!("flagged\t{q}\t{m}\t{score:.3}\n"));
+        }
+        for (q, m, score) in &flagged_facts {
+            out.push_str(&format!("flagged-with-facts\t{q}\t{m}\t{score:.3}\n"));
+        }
+        for (id, name, how) in &all_missed {
+            out.push_str(&format!("missed\t{name}\t{id}\t{how}\n"));
+        }
+        for (q, m) in &recall_missed {
+            out.push_str(&format!("not-retrieved\t{q}\t{m}\n"));
+        }
+        std::fs::write(path, out).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     }
     let r = Report {
         entities: idx.entity_count(),
@@ -329,7 +331,7 @@ pub fn run(data: &Path, cmd: BenchCommand) -> Result<bool> {
         } else {
             both as f64 / brute as f64
         },
-        index_missed_examples: recall_missed,
+        index_missed_examples: recall_missed.into_iter().take(25).collect(),
     };
     if as_json {
         json(&r)?;
