@@ -31,6 +31,11 @@ const COMMON_WORD_BEARERS: u32 = 20;
 /// At most this many batches of `max_candidates` are scored per query.
 const MAX_BATCHES: usize = 8;
 
+/// Candidates ranked per query reading, in batches of `max_candidates`:
+/// more than are scored, so that a search can pass over the rest of a tier
+/// that stopped matching to the next one.
+const RANKED_BATCHES: usize = 32;
+
 /// One indexed name.
 #[derive(Debug)]
 struct IndexedName {
@@ -457,10 +462,10 @@ impl ScreenIndex {
         acc
     }
 
-    /// Name ids sharing keys with the query, best first, at most `keep`
+    /// Name ids sharing keys with the query and their weights, best first, at most `keep`
     /// per reading of the query (its Latin letters, then its own script
     /// if it has one); `limit` sizes the work on very common keys.
-    fn candidates(&self, form: &NameForm, limit: usize, keep: usize) -> Vec<Vec<u32>> {
+    fn candidates(&self, form: &NameForm, limit: usize, keep: usize) -> Vec<Vec<(u32, f64)>> {
         // Each reading weighs names relative to the best name it meets and
         // is ranked on its own: the rarer keys of a script few names are
         // written in do not crowd out the Latin names (علي الأحمد must still
@@ -505,7 +510,7 @@ impl ScreenIndex {
         acc: HashMap<u32, (f64, u32, f64, u16)>,
         groups: usize,
         keep: usize,
-    ) -> Vec<u32> {
+    ) -> Vec<(u32, f64)> {
         // Names sharing far less with the query than the best one are not
         // worth ranking or scoring — unless they meet every word of it: a
         // rare word the query shares with one name (Sallum) must not push
@@ -538,7 +543,7 @@ impl ScreenIndex {
         }
         // (The order is total: ids are unique.)
         v.sort_unstable_by(order);
-        v.into_iter().map(|(id, _, _)| id).collect()
+        v.into_iter().map(|(id, w, _)| (id, w)).collect()
     }
 
     /// Every name scored against the query, without blocking (for
@@ -570,7 +575,7 @@ impl ScreenIndex {
         // batch still brings matches the next one is scored too (a name
         // shared by many listed entities, or a word in many of their
         // names, must not be cut at a fixed count).
-        let readings = self.candidates(&form, cand_limit, cand_limit * MAX_BATCHES);
+        let readings = self.candidates(&form, cand_limit, cand_limit * RANKED_BATCHES);
         let near_miss = if transliterated { NEAR_MISS } else { 0.0 };
         let mut best: HashMap<u32, Match> = HashMap::default();
         // A listed name of one word that is one of the query's words meets
@@ -578,11 +583,35 @@ impl ScreenIndex {
         // (the alias "Hassan"): it is scored whatever its rank.
         let singles = self.single_word_names(&form);
         self.score_into(&mut best, &form, query, &singles, threshold, 0.0);
-        for ids in &readings {
-            for batch in ids.chunks(cand_limit.max(1)) {
-                if self.score_into(&mut best, &form, query, batch, threshold, near_miss) == 0 {
+        let step = cand_limit.max(1);
+        for ranked_ids in &readings {
+            let ids: Vec<u32> = ranked_ids.iter().map(|(id, _)| *id).collect();
+            let tier_start = |k: usize| k == 0 || ranked_ids[k].1 != ranked_ids[k - 1].1;
+            let (mut at, mut batches) = (0, 0);
+            while at < ids.len() && batches < MAX_BATCHES {
+                let end = (at + step).min(ids.len());
+                batches += 1;
+                let passed =
+                    self.score_into(&mut best, &form, query, &ids[at..end], threshold, near_miss);
+                if passed > 0 {
+                    at = end;
+                    continue;
+                }
+                // A batch that brought nothing: the rest of its tier (names
+                // meeting the query the same way, with more words of their
+                // own) will not either; the next tier may ('ali, muhammad:
+                // after the many longer names with both words spelt so
+                // come Ali Mohammed and MUHAMMED ALI HIJAZI). A tier whose
+                // best names bring nothing ends the search.
+                if tier_start(at) {
                     break;
                 }
+                let w = ranked_ids[end - 1].1;
+                at = end
+                    + ranked_ids[end..]
+                        .iter()
+                        .take_while(|(_, x)| *x == w)
+                        .count();
             }
         }
         ranked(best, limit)
