@@ -462,9 +462,11 @@ impl ScreenIndex {
         acc
     }
 
-    /// Name ids sharing keys with the query and their weights, best first, at most `keep`
-    /// per reading of the query (its Latin letters, then its own script
-    /// if it has one); `limit` sizes the work on very common keys.
+    /// Name ids sharing keys with the query and their weights, best first,
+    /// at most `keep` per list: the query's Latin letters over names in
+    /// other scripts, then (for a query in its own script) its Latin letters
+    /// over names in that script, and its own letters; `limit` sizes the
+    /// work on very common keys.
     fn candidates(&self, form: &NameForm, limit: usize, keep: usize) -> Vec<Vec<(u32, f64)>> {
         // Each reading weighs names relative to the best name it meets and
         // is ranked on its own: the rarer keys of a script few names are
@@ -550,9 +552,9 @@ impl ScreenIndex {
     /// measuring the index's recall).
     pub fn brute_force(&self, query: &Query, threshold: f64) -> Vec<Match> {
         let form = self.analyze_query(&query.name);
-        let ids: Vec<u32> = (0..self.names.len() as u32).collect();
         let mut best = HashMap::default();
-        self.score_into(&mut best, &form, query, &ids, threshold, 0.0);
+        let all = 0..self.names.len() as u32;
+        self.score_into(&mut best, &form, query, all, threshold, 0.0);
         ranked(best, usize::MAX)
     }
 
@@ -582,17 +584,16 @@ impl ScreenIndex {
         // it through one key among hundreds of longer names with that word
         // (the alias "Hassan"): it is scored whatever its rank.
         let singles = self.single_word_names(&form);
-        self.score_into(&mut best, &form, query, &singles, threshold, 0.0);
+        self.score_into(&mut best, &form, query, singles, threshold, 0.0);
         let step = cand_limit.max(1);
         for ranked_ids in &readings {
-            let ids: Vec<u32> = ranked_ids.iter().map(|(id, _)| *id).collect();
             let tier_start = |k: usize| k == 0 || ranked_ids[k].1 != ranked_ids[k - 1].1;
             let (mut at, mut batches) = (0, 0);
-            while at < ids.len() && batches < MAX_BATCHES {
-                let end = (at + step).min(ids.len());
+            while at < ranked_ids.len() && batches < MAX_BATCHES {
+                let end = (at + step).min(ranked_ids.len());
                 batches += 1;
-                let passed =
-                    self.score_into(&mut best, &form, query, &ids[at..end], threshold, near_miss);
+                let batch = ranked_ids[at..end].iter().map(|(id, _)| *id);
+                let passed = self.score_into(&mut best, &form, query, batch, threshold, near_miss);
                 if passed > 0 {
                     at = end;
                     continue;
@@ -648,12 +649,12 @@ impl ScreenIndex {
         best: &mut HashMap<u32, Match>,
         form: &NameForm,
         query: &Query,
-        ids: &[u32],
+        ids: impl IntoIterator<Item = u32>,
         threshold: f64,
         near_miss: f64,
     ) -> usize {
         let mut passed = 0;
-        for &id in ids {
+        for id in ids {
             let n = &self.names[id as usize];
             let e = &self.entities[n.entity as usize];
             let class = match query.kind {

@@ -419,9 +419,6 @@ fn screening_names_addresses_and_customers_end_to_end() {
         "{indexed:?}"
     );
     assert_eq!(indexed, exhaustive);
-    // A name met only through other spellings of every word (SALEM,
-    // Mohamed for Muhammad Sallum) is not cut for the one listed name that
-    // has the query's rare word exactly.
     // The many names in Arabic letters with محمد (read mhmd) do not crowd
     // the Latin names out of the candidates for محمد العلي.
     let (indexed, exhaustive) = both("محمد العلي");
@@ -429,6 +426,9 @@ fn screening_names_addresses_and_customers_end_to_end() {
         assert!(exhaustive.contains(&id.to_string()), "{exhaustive:?}");
         assert!(indexed.contains(&id.to_string()), "{indexed:?}");
     }
+    // A name met only through other spellings of every word (SALEM,
+    // Mohamed for Muhammad Sallum) is not cut for the one listed name that
+    // has the query's rare word exactly.
     let (indexed, exhaustive) = both("Muhammad SALLUM");
     assert!(
         indexed.contains(&"ofac-sdn:12889".to_string()),
