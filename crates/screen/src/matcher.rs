@@ -289,8 +289,13 @@ fn osa_rows<T: PartialEq + Copy>(
 fn abbreviates(short: &str, long: &str) -> bool {
     // Abbreviations of names keep the start and the last letter and are
     // short: Mohd, Mhd, Abd, Saml, Thos (not Ana for Apushana, Maria for
-    // Maradiaga, Kyu for Kouyou).
-    if !(3..=4).contains(&short.len()) || short.len() * 2 > long.len() + 1 {
+    // Maradiaga, Kyu for Kouyou). They end in a consonant: a short word
+    // ending in a vowel is a name of its own (Ali is not ALOTAIBI or
+    // ALBINALI).
+    if !(3..=4).contains(&short.len())
+        || short.len() * 2 > long.len() + 1
+        || short.ends_with(['a', 'e', 'i', 'o', 'u'])
+    {
         return false;
     }
     let (s, l) = (short.as_bytes(), long.as_bytes());
@@ -1172,6 +1177,9 @@ mod tests {
             // Not abbreviations: letters in order but not the word's start.
             ("Ana González", "GONZALEZ APUSHANA, Armando"),
             ("María López", "MARADIAGA LOPEZ, Esperanza Caridad"),
+            // A short name ending in a vowel is a name, not an abbreviation.
+            ("Muhammad Ali", "Muhammad ALOTAIBI"),
+            ("Ali Hassan", "ALBINALI, Hassan"),
             // An article is not a name.
             ("أحمد القاسم", "HAMMUD, Ali"),
             // I/E is one abbreviation, not two names.
@@ -1194,6 +1202,7 @@ mod tests {
         assert!(score("Ким Чен Ын", "Kim Jong Un") >= DEFAULT_THRESHOLD);
         // What abbreviations and acronyms are for still matches.
         assert!(score("Mohd Yusof", "Mohammed Yusof") >= DEFAULT_THRESHOLD);
+        assert!(score("Mhd Yusof", "Muhammad Yusof") >= DEFAULT_THRESHOLD);
         assert!(score("J. Smith", "John Smith") >= DEFAULT_THRESHOLD);
         assert!(score("Khalid Al-Fauwaz", "Khaled A. Al-Fauwaz") >= DEFAULT_THRESHOLD);
         assert!(score("Vladimir V. Putin", "Vladimir Putin") >= DEFAULT_THRESHOLD);
