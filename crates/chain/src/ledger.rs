@@ -101,8 +101,18 @@ pub struct BuildOptions {
 pub struct Ledger {
     pub(crate) g: Graph,
     /// Transaction ids → index, and address keys → id: tables of ids whose
-    /// keys live in the graph's own columns (4 bytes an entry, no copies).
-    txids: HashTable<u32>,
+    /// keys live in the graph's own columns (no copies). The txid table
+    /// holds only transactions with outputs left to spend (the UTXO set
+    /// bounds it, not the chain): a transaction whose last output is spent
+    /// leaves it; see [`Ledger::settle`] for what that changes.
+    txids: HashTable<Live>,
+    /// The most entries the txid table held.
+    txids_peak: usize,
+    /// Inputs were put to wait in this ledger since it last settled.
+    unsettled: bool,
+    /// The first transaction this ledger added (those before came from
+    /// the graph it extends).
+    first_new_tx: u32,
     addrs: HashTable<u32>,
     blocks: FxHashMap<[u8; 32], u32>,
     /// Outputs not yet seen → the inputs waiting for them.
@@ -118,6 +128,24 @@ pub struct Ledger {
     pub(crate) chain_tips: FxHashMap<String, u32>,
     /// Where the columns grow (heap memory without one).
     space: SpaceRef,
+}
+
+/// An entry of the txid table: a transaction and how many of its
+/// spendable outputs are unspent (`PINNED`: kept whatever is spent).
+#[derive(Debug, Clone, Copy)]
+struct Live {
+    tx: u32,
+    unspent: u32,
+}
+
+/// Account-model transactions stay in the txid table: a hash already in
+/// the graph is how a repeated transfer file is recognised.
+const PINNED: u32 = u32::MAX;
+
+/// Whether an output counts as spendable (an OP_RETURN output is provably
+/// not, and would keep its transaction in the table for ever).
+fn spendable(kind: ScriptKind) -> bool {
+    kind != ScriptKind::OpReturn
 }
 
 #[derive(Default)]
@@ -225,12 +253,36 @@ impl Ledger {
         if l.g.tx_out_start.is_empty() {
             return Ledger::new();
         }
-        let ids = l.g.tx_txid.as_slice();
-        l.txids.reserve(ids.len(), |i| fx(&ids[*i as usize]));
-        for (i, t) in ids.iter().enumerate() {
-            l.txids
-                .insert_unique(fx(t), i as u32, |i| fx(&ids[*i as usize]));
+        // The txid table: transactions with outputs left to spend, and
+        // every account-model one.
+        let g = &l.g;
+        let ids = g.tx_txid.as_slice();
+        let (spender, kind) = (g.out_spender.as_slice(), g.out_kind.as_slice());
+        let assets = g.tx_asset.as_slice();
+        for (t, id) in ids.iter().enumerate() {
+            let unspent = if assets.get(t).is_some_and(|a| *a != 0) {
+                PINNED
+            } else {
+                g.outputs(t as u32)
+                    .filter(|o| {
+                        spender[*o as usize] == NONE
+                            && spendable(ScriptKind::ALL[kind[*o as usize] as usize])
+                    })
+                    .count() as u32
+            };
+            if unspent > 0 {
+                l.txids.insert_unique(
+                    fx(id),
+                    Live {
+                        tx: t as u32,
+                        unspent,
+                    },
+                    |e| fx(&ids[e.tx as usize]),
+                );
+            }
         }
+        l.txids_peak = l.txids.len();
+        l.first_new_tx = ids.len() as u32;
         let g = &l.g;
         for a in 0..g.address_count() as u32 {
             l.addrs
@@ -346,11 +398,52 @@ impl Ledger {
         }
     }
 
+    /// The transaction with this id, while it has outputs left to spend
+    /// (or is an account-model one).
     pub(crate) fn tx_of(&self, txid: &[u8; 32]) -> Option<u32> {
         let ids = self.g.tx_txid.as_slice();
         self.txids
-            .find(fx(txid), |i| &ids[*i as usize] == txid)
-            .copied()
+            .find(fx(txid), |e| &ids[e.tx as usize] == txid)
+            .map(|e| e.tx)
+    }
+
+    /// Enters a transaction in the txid table with `unspent` outputs to
+    /// spend (none: it is not entered).
+    fn hold_txid(&mut self, tx: u32, unspent: u32) {
+        if unspent == 0 {
+            return;
+        }
+        let ids = self.g.tx_txid.as_slice();
+        self.txids
+            .insert_unique(fx(&ids[tx as usize]), Live { tx, unspent }, |e| {
+                fx(&ids[e.tx as usize])
+            });
+        self.txids_peak = self.txids_peak.max(self.txids.len());
+    }
+
+    /// Output `o` of transaction `tx` was just spent: one fewer for the
+    /// txid table, which lets the transaction go with its last one.
+    fn spent_output_of(&mut self, tx: u32, o: u64) {
+        let kind = ScriptKind::ALL[self.g.out_kind.as_slice()[o as usize] as usize];
+        if !spendable(kind) {
+            return;
+        }
+        let ids = self.g.tx_txid.as_slice();
+        let id = &ids[tx as usize];
+        if let Ok(mut e) = self.txids.find_entry(fx(id), |e| e.tx == tx) {
+            let live = e.get_mut();
+            if live.unspent != PINNED {
+                live.unspent = live.unspent.saturating_sub(1);
+                if live.unspent == 0 {
+                    e.remove();
+                }
+            }
+        }
+    }
+
+    /// Entries in the txid table now, and at most so far.
+    pub fn txid_table(&self) -> (usize, usize) {
+        (self.txids.len(), self.txids_peak)
     }
 
     pub(crate) fn address_id(&mut self, a: &[u8]) -> u32 {
@@ -372,8 +465,16 @@ impl Ledger {
         self.g.tx_ins().owner(input) as u32
     }
 
-    /// Appends a transaction row (its outputs and inputs follow).
+    /// Appends an account-model transaction row (its outputs and inputs
+    /// follow), kept in the txid table.
     pub(crate) fn push_tx(&mut self, txid: [u8; 32], block: u32, flags: u8, asset: u32) -> u32 {
+        let tx = self.append_tx(txid, block, flags, asset);
+        self.hold_txid(tx, PINNED);
+        tx
+    }
+
+    /// Appends a transaction row, not yet in the txid table.
+    fn append_tx(&mut self, txid: [u8; 32], block: u32, flags: u8, asset: u32) -> u32 {
         let tx = self.g.tx_txid.len() as u32;
         // Once the graph has an asset dictionary, every transaction has an
         // asset; before, every one is native (no column).
@@ -392,9 +493,6 @@ impl Ledger {
         self.g.tx_flags.vec_mut().push(flags);
         self.g.tx_fee.vec_mut().push(FEE_UNKNOWN);
         self.g.blocks.vec_mut()[block as usize].n_tx += 1;
-        let ids = self.g.tx_txid.as_slice();
-        self.txids
-            .insert_unique(fx(&txid), tx, |i| fx(&ids[*i as usize]));
         tx
     }
 
@@ -569,7 +667,7 @@ impl Ledger {
             ));
             return None;
         }
-        let tx = self.push_tx(txid, block, if coinbase { FLAG_COINBASE } else { 0 }, 0);
+        let tx = self.append_tx(txid, block, if coinbase { FLAG_COINBASE } else { 0 }, 0);
         // Outputs.
         let first_out = self.g.out_value.len() as u64;
         for (value, kind, address) in outputs {
@@ -580,6 +678,8 @@ impl Ledger {
             self.push_output(*value as Amount, *kind, a);
         }
         self.end_outputs();
+        let to_spend = outputs.iter().filter(|o| spendable(o.1)).count() as u32;
+        self.hold_txid(tx, to_spend);
         // Inputs.
         let mut in_total: Option<Amount> = Some(0);
         for (ptxid, vout) in inputs {
@@ -609,11 +709,15 @@ impl Ledger {
                         prev = o;
                         self.g.out_spender.vec_mut()[o as usize] = tx;
                         in_total = in_total.map(|t| t.saturating_add(self.g.value(o)));
+                        self.spent_output_of(ptx, o);
                     }
                 }
                 None => {
+                    // Not yet seen, or seen with every output spent (no
+                    // longer in the table): settling tells which.
                     report.unresolved_inputs += 1;
                     self.waiting.entry((*ptxid, *vout)).or_default().push(input);
+                    self.unsettled = true;
                     in_total = None;
                 }
             }
@@ -650,12 +754,80 @@ impl Ledger {
                         self.set_prev(input, o);
                         let spender = self.owner_of_input(input);
                         self.g.out_spender.vec_mut()[o as usize] = spender;
+                        self.spent_output_of(tx, o);
                     }
                 }
             }
         }
         report.transactions += 1;
         Some(tx)
+    }
+
+    /// Settles what the txid table, holding only transactions with outputs
+    /// left to spend, could not tell while blocks were added: an input left
+    /// waiting for a transaction that is in the graph with every output
+    /// spent is a double spend (the first is kept) or spends an output the
+    /// transaction does not have; a txid that repeats such a transaction is
+    /// reported (both are kept: Bitcoin accepts a txid again once the first
+    /// transaction's outputs are all spent, BIP 30). Sorts the txids for
+    /// that, which is the graph's `txid_order`.
+    fn settle(&mut self, report: &mut IngestReport) {
+        let n = self.g.tx_count();
+        if self.g.txid_order.len() != n {
+            let ids = self.g.tx_txid.as_slice();
+            let sorted = sorted_by_key(n, |i| &ids[i]);
+            for w in sorted.windows(2) {
+                let (a, b) = (w[0].min(w[1]), w[0].max(w[1]));
+                if ids[a as usize] == ids[b as usize] && b >= self.first_new_tx {
+                    report.anomaly(format!(
+                        "transaction {} of block {} is again in block {} after its outputs were all spent (both kept)",
+                        self.g.txid(a),
+                        self.g.block_hash(a),
+                        self.g.block_hash(b)
+                    ));
+                }
+            }
+            self.g.txid_order = Column::Owned(Grow::copy_in(self.space(), "txid_order", &sorted));
+        }
+        if !std::mem::take(&mut self.unsettled) {
+            return;
+        }
+        let keys: Vec<([u8; 32], u32)> = self.waiting.keys().copied().collect();
+        for (txid, vout) in keys {
+            let Some(ptx) = self.g.tx_index_bytes(&txid) else {
+                continue;
+            };
+            let Some(waiters) = self.waiting.remove(&(txid, vout)) else {
+                continue;
+            };
+            let r = self.g.outputs(ptx);
+            let o = r.start + vout as u64;
+            for input in waiters {
+                report.unresolved_inputs = report.unresolved_inputs.saturating_sub(1);
+                let spender = self.owner_of_input(input);
+                if o >= r.end {
+                    report.anomaly(format!(
+                        "block {}: transaction {} spends output {vout} of {}, which has only {} outputs",
+                        self.g.block_hash(spender),
+                        self.g.txid(spender),
+                        self.g.txid(ptx),
+                        r.end - r.start
+                    ));
+                } else if self.g.out_spender.as_slice()[o as usize] != NONE {
+                    report.anomaly(format!(
+                        "block {}: transaction {} spends {}:{vout}, already spent by {} (double spend; the first is kept)",
+                        self.g.block_hash(spender),
+                        self.g.txid(spender),
+                        self.g.txid(ptx),
+                        self.g.txid(self.g.out_spender.as_slice()[o as usize])
+                    ));
+                } else {
+                    // An output the table did not count (OP_RETURN).
+                    self.set_prev(input, o);
+                    self.g.out_spender.vec_mut()[o as usize] = spender;
+                }
+            }
+        }
     }
 
     /// Ingests one serialised block. `origin` names it in errors (file and offset).
@@ -712,10 +884,11 @@ impl Ledger {
         let outs = (bytes / 40) as usize;
         let ins = (bytes / 60) as usize;
         // The id tables touch what they reserve: a closer estimate (real
-        // transactions average 250 bytes or more, outputs 2–3 of them).
+        // transactions average 250 bytes or more, outputs 2–3 of them; the
+        // txid table holds those with outputs unspent, a fraction).
         let ids = self.g.tx_txid.as_slice();
         self.txids
-            .reserve((bytes / 250) as usize, |i| fx(&ids[*i as usize]));
+            .reserve((bytes / 1000) as usize, |e| fx(&ids[e.tx as usize]));
         let g = &self.g;
         self.addrs
             .reserve((bytes / 150) as usize, |x| fx(g.address_key(*x)));
@@ -775,20 +948,28 @@ impl Ledger {
     }
 
     pub fn into_graph_with(self, opts: BuildOptions) -> Graph {
+        self.into_graph_reporting(opts, &mut IngestReport::default())
+    }
+
+    /// [`Ledger::into_graph_with`], with what settling the waiting inputs
+    /// finds (see [`Ledger::settle`]) added to `report`.
+    pub fn into_graph_reporting(mut self, opts: BuildOptions, report: &mut IngestReport) -> Graph {
+        // The id tables are not needed to settle or derive: freed before
+        // the sorted txids and the derived columns take their room.
+        drop((
+            std::mem::take(&mut self.txids),
+            std::mem::take(&mut self.addrs),
+            std::mem::take(&mut self.blocks),
+            std::mem::take(&mut self.orphans),
+            std::mem::take(&mut self.accounts),
+        ));
+        self.settle(report);
         let Ledger {
             mut g,
             space,
             waiting,
-            txids,
-            addrs,
-            blocks,
-            orphans,
-            accounts,
             ..
         } = self;
-        // The id tables are not needed to derive: freed before the
-        // derived columns take their room.
-        drop((txids, addrs, blocks, orphans, accounts));
         g.will_scan();
         let space = space.0.as_deref();
         // Fees of transactions whose inputs were resolved after them.
@@ -885,10 +1066,7 @@ impl Ledger {
         g.addr_cluster = Column::Owned(Grow::copy_in(space, "addr_cluster", &roots));
         g.cluster_order = Column::Owned(Grow::copy_in(space, "cluster_order", &order));
         drop((roots, order, size));
-        // Sorted ids for lookups.
-        let ids = g.tx_txid.as_slice();
-        let sorted = sorted_by_key(ids.len(), |i| &ids[i]);
-        g.txid_order = Column::Owned(Grow::copy_in(space, "txid_order", &sorted));
+        // (Sorted ids for lookups: `txid_order`, computed when settling.)
         debug_assert_eq!(g.check(), Ok(()));
         g
     }

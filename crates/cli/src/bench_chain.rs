@@ -70,6 +70,10 @@ struct Report {
     /// 10 ms; the rest of the resident memory is file pages the system
     /// may write out and drop.
     peak_anon_mib: f64,
+    /// Entries of the ledger's txid table (transactions with outputs left
+    /// to spend) at the end of ingest, and at most during it.
+    txid_table_entries: usize,
+    txid_table_peak: usize,
     graph: Option<kansa_chain::GraphStats>,
     open_seconds: f64,
     exposure_queries: usize,
@@ -228,6 +232,7 @@ pub fn run(a: ChainBenchArgs) -> Result<bool> {
     let mut ledger = ledger()?;
     r.columns_in_files = !a.in_memory;
     r.synthetic = measure(&files, &mut ledger)?;
+    (r.txid_table_entries, r.txid_table_peak) = ledger.txid_table();
     let t = Instant::now();
     let g = ledger.into_graph();
     r.derive_seconds = t.elapsed().as_secs_f64();
@@ -344,6 +349,10 @@ pub fn run(a: ChainBenchArgs) -> Result<bool> {
                 r.build_seconds, r.synthetic.ingest_seconds, r.derive_seconds, r.save_seconds,
                 if r.columns_in_files { "in mapped files" } else { "in memory" }, r.peak_rss_mib, r.peak_anon_mib,
                 gs.bytes as f64 / 1048576.0, gs.bytes_per_edge, gs.outputs, gs.inputs, gs.addresses, gs.clusters
+            );
+            println!(
+                "txid table: {} transactions with outputs left to spend at the end of ingest (at most {}) of {}",
+                r.txid_table_entries, r.txid_table_peak, r.synthetic.transactions
             );
         }
         println!(

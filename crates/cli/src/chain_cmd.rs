@@ -534,9 +534,12 @@ fn import(
             files.push(name);
         }
     }
-    let g = ledger.into_graph_with(kansa_chain::BuildOptions {
-        change_heuristic: change,
-    });
+    let g = ledger.into_graph_reporting(
+        kansa_chain::BuildOptions {
+            change_heuristic: change,
+        },
+        &mut report,
+    );
     let failed = g.grow_errors();
     if !failed.is_empty() {
         return Err(anyhow!(

@@ -426,6 +426,9 @@ fn bad_spends_are_recorded_not_applied() {
             &mut r
         )
         .is_none());
+    // The double spend of [2]:0 is found when the ledger settles: [2] left
+    // the txid table when its one output was spent.
+    let g = l.into_graph_reporting(Default::default(), &mut r);
     let all = r.anomalies.join("\n");
     for want in [
         "only 1 outputs",
@@ -435,7 +438,7 @@ fn bad_spends_are_recorded_not_applied() {
     ] {
         assert!(all.contains(want), "{want}: {all}");
     }
-    let g = l.into_graph();
+    assert_eq!(r.unresolved_inputs, 0, "{all}");
     // The first spend is kept.
     assert_eq!(g.address_stats("a").sent, 100);
     assert_eq!(
@@ -533,4 +536,93 @@ fn columns_grown_in_regions_hold_the_same_graph_and_a_full_region_loses_nothing(
     assert!(tight.tx_txid.region().is_none());
     assert_eq!(parts(&tight), parts(&heap));
     assert_eq!(tight.address_stats(HAL).received, 1_000_000_000);
+}
+
+/// Transactions with an output left to spend, counted on a built graph.
+fn with_unspent_outputs(g: &kansa_chain::Graph) -> usize {
+    (0..g.tx_count() as u32)
+        .filter(|t| {
+            g.tx_record(*t)
+                .outputs
+                .iter()
+                .any(|o| o.spent_by.is_none() && o.kind != ScriptKind::OpReturn)
+        })
+        .count()
+}
+
+#[test]
+fn the_txid_table_holds_only_transactions_with_outputs_left_to_spend() {
+    let Some(b) = data("firstblocks-0-589.blk") else {
+        return;
+    };
+    let mut l = Ledger::new();
+    ingest_all(&mut l, &b, "firstblocks-0-589.blk");
+    let (held, peak) = l.txid_table();
+    let g = l.into_graph();
+    // Most of the 605 transactions' coinbases are unspent in 2009; the
+    // peel chain's spent links are not held.
+    let live = with_unspent_outputs(&g);
+    assert_eq!(held, live);
+    assert!(live < g.tx_count() && peak >= held, "{live} {peak}");
+    // A ledger extending the graph holds the same, and still spends them:
+    // block 170's 10 BTC to Hal Finney spent in a new block.
+    let tx170 = g.tx_index(TX_170).unwrap();
+    let mut l = Ledger::from_graph(g);
+    assert_eq!(l.txid_table().0, live);
+    let mut r = IngestReport::default();
+    l.begin_block([9; 32], [7; 32], &mut r);
+    let prev: [u8; 32] = {
+        let mut t = [0u8; 32];
+        let hex = TX_170;
+        for (i, byte) in t.iter_mut().enumerate() {
+            // Stored byte order is the reverse of the hex display.
+            *byte = u8::from_str_radix(&hex[62 - 2 * i..64 - 2 * i], 16).unwrap();
+        }
+        t
+    };
+    l.add_tx(
+        [8; 32],
+        false,
+        &[(prev, 0)],
+        &[(
+            999_000_000,
+            ScriptKind::P2pkh,
+            Some(kansa_chain::address_key("1BoatSLRHtKNngkdXEeobR76b53LETtpyT").as_slice()),
+        )],
+        "t",
+        &mut r,
+    );
+    let g = l.into_graph_reporting(Default::default(), &mut r);
+    assert_eq!(r.unresolved_inputs, 0, "{:?}", r.anomalies);
+    let t = g.tx_record(g.tx_index(&kansa_chain::txid_hex(&[8; 32])).unwrap());
+    assert_eq!(t.inputs[0].address.as_deref(), Some(HAL));
+    assert_eq!(t.fee(), Some(1_000_000));
+    assert!(g.tx_record(tx170).outputs[0].spent_by.is_some());
+}
+
+#[test]
+fn a_txid_again_after_its_outputs_are_spent_is_reported_and_kept() {
+    let k = kansa_chain::address_key;
+    let mut l = Ledger::new();
+    let mut r = IngestReport::default();
+    l.begin_block([1; 32], [0; 32], &mut r);
+    let pay = |a: &str| vec![(50u64, ScriptKind::P2pkh, Some(k(a)))];
+    l.add_tx([2; 32], true, &[], &pay("a"), "t", &mut r);
+    l.add_tx([3; 32], false, &[([2; 32], 0)], &pay("b"), "t", &mut r);
+    assert_eq!(l.txid_table().0, 1, "[2] left the table, [3] is in it");
+    l.begin_block([4; 32], [1; 32], &mut r);
+    // [3] still has its output: a repeat is refused at once.
+    assert!(l
+        .add_tx([3; 32], true, &[], &pay("c"), "t", &mut r)
+        .is_none());
+    // [2] has none left: taken, and reported when the ledger settles.
+    assert!(l
+        .add_tx([2; 32], true, &[], &pay("c"), "t", &mut r)
+        .is_some());
+    let g = l.into_graph_reporting(Default::default(), &mut r);
+    let all = r.anomalies.join("\n");
+    assert!(all.contains("duplicate txid"), "{all}");
+    assert!(all.contains("again in block"), "{all}");
+    assert_eq!(g.tx_count(), 3);
+    assert_eq!(g.address_stats("c").received, 50);
 }
