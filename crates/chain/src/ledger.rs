@@ -266,7 +266,7 @@ impl Ledger {
                 g.outputs(t as u32)
                     .filter(|o| {
                         spender[*o as usize] == NONE
-                            && spendable(ScriptKind::ALL[kind[*o as usize] as usize])
+                            && spendable(crate::graph::kind_from_u8(kind[*o as usize]))
                     })
                     .count() as u32
             };
@@ -424,7 +424,7 @@ impl Ledger {
     /// Output `o` of transaction `tx` was just spent: one fewer for the
     /// txid table, which lets the transaction go with its last one.
     fn spent_output_of(&mut self, tx: u32, o: u64) {
-        let kind = ScriptKind::ALL[self.g.out_kind.as_slice()[o as usize] as usize];
+        let kind = crate::graph::kind_from_u8(self.g.out_kind.as_slice()[o as usize]);
         if !spendable(kind) {
             return;
         }
