@@ -571,15 +571,7 @@ fn the_txid_table_holds_only_transactions_with_outputs_left_to_spend() {
     assert_eq!(l.txid_table().0, live);
     let mut r = IngestReport::default();
     l.begin_block([9; 32], [7; 32], &mut r);
-    let prev: [u8; 32] = {
-        let mut t = [0u8; 32];
-        let hex = TX_170;
-        for (i, byte) in t.iter_mut().enumerate() {
-            // Stored byte order is the reverse of the hex display.
-            *byte = u8::from_str_radix(&hex[62 - 2 * i..64 - 2 * i], 16).unwrap();
-        }
-        t
-    };
+    let prev = kansa_chain::parse_txid(TX_170).unwrap();
     l.add_tx(
         [8; 32],
         false,
