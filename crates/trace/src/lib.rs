@@ -26,7 +26,10 @@
 //!   to go to rest as `fees`.
 //!
 //! Transactions are processed in (height, position) order, which is
-//! topological: a spender after what it spends.
+//! topological: a spender after what it spends. Backward, a coinbase
+//! followed into its fees comes before its block's transactions; one
+//! spent within its own block (which Bitcoin's maturity rule forbids)
+//! would close a cycle and is not followed into its fees: it is mined.
 //!
 //! Stop conditions: hops (`max_hops`), a minimum amount, and stop addresses
 //! (labelled services: the trail ends at an exchange's cluster). Every

@@ -797,11 +797,20 @@ fn backward(
     // Max-heap of (height, order, tx): a spender is processed before what
     // it spends. Followed back into fees, a coinbase draws from every
     // transaction of its block, so it comes before them (last in order).
+    // A coinbase spent within its own block (which Bitcoin's maturity rule
+    // forbids) would close a cycle — its spender's fee leads back to it —
+    // and no order would put each transaction after all that draw from
+    // it: such a coinbase is not followed into its fees (all mined), so
+    // the walk is the same acyclic one whatever the policy.
     let collects_fees = |tx: u32| {
         opts.fees_to_coinbase
             && g.is_coinbase(tx)
             && g.flags(tx) & FLAG_TRANSFER == 0
             && g.block_txs(g.block_of(tx)).start == tx
+            && !g.outputs(tx).any(|o| {
+                g.spender(o)
+                    .is_some_and(|s| g.block_of(s) == g.block_of(tx))
+            })
     };
     let order = |tx: u32| {
         let (h, pos) = key(g, tx);
@@ -920,9 +929,10 @@ fn backward(
 
 /// Backward: whether `a` units reaching transaction `t` from one at hop
 /// `h` are followed into it; if not, they are counted where they rest. A
-/// transaction already processed is a coinbase spent within its own block
-/// (which Bitcoin's maturity rule forbids), already followed back into its
-/// fees: what reaches it counts as mined.
+/// transaction already processed cannot be reached again while the order
+/// is topological (a coinbase spent within its block is not followed into
+/// its fees); should it be, what reaches it counts as mined rather than
+/// being walked twice.
 fn follow_back(
     a: Amount,
     h: u32,

@@ -555,6 +555,34 @@ fn fifo_backward_follows_a_coinbase_into_the_fees_it_collected() {
     assert_eq!(r.mined, r.source_amount);
 }
 
+/// A coinbase spent within its own block (Bitcoin's maturity rule forbids
+/// it; a hand-made graph can) is not followed back into the fees it
+/// collected: its spender's fee would lead back to it, a cycle with no
+/// order to walk it in. What reaches it is mined, under every policy.
+#[test]
+fn a_coinbase_spent_within_its_block_is_not_followed_into_its_fees() {
+    let mut m = MemGraph::new();
+    m.add("cb0", &[], &[50]);
+    // The coinbase claims both fees of its block and 80 of subsidy; its
+    // first output is spent in the same block.
+    m.add("cb1", &[], &[100, 20]);
+    m.same_block().add("t0", &[("cb1", 0)], &[90]);
+    m.same_block().add("t1", &[("cb0", 0)], &[40]);
+    let t0 = m.id("t0");
+    let g = m.build();
+    let t0_out = g.outputs(g.tx_index(&t0).unwrap()).start;
+    for policy in [Policy::Poison, Policy::Haircut, Policy::Fifo] {
+        let mut o = TraceOptions::new(policy, Direction::Backward, 5);
+        o.fees_to_coinbase = true;
+        let r = trace(&g, &[t0_out], &o).unwrap();
+        let reached: Vec<String> = r.outputs.iter().filter_map(|x| x.address.clone()).collect();
+        // Back to the coinbase's output, not on into t1's fee and cb0.
+        assert_eq!(reached, ["t0:0", "cb1:0"], "{policy:?}");
+        let attributed = if policy == Policy::Poison { 100 } else { 90 };
+        assert_eq!(r.mined, attributed, "{policy:?}");
+    }
+}
+
 /// Blocks of a coinbase and spending transactions (fees paid to the
 /// coinbase of their block; a coinbase may even be spent within its own
 /// block, which Bitcoin forbids but a hand-made graph allows).
