@@ -161,23 +161,6 @@ pub(crate) fn push_offset(lo: &mut Grow<u32>, base: &mut Grow<u64>, v: u64) {
     lo.push((v - b) as u32);
 }
 
-/// A two-level offset array from plain offsets.
-pub(crate) fn offsets_from(
-    v: &[u64],
-    space: Option<&dyn Space>,
-    lo_name: &str,
-    base_name: &str,
-) -> (Grow<u32>, Grow<u64>) {
-    let mut lo: Grow<u32> = Grow::new_in(space, lo_name);
-    let mut base: Grow<u64> = Grow::new_in(space, base_name);
-    lo.reserve(v.len());
-    base.reserve(v.len().div_ceil(OFFSET_CHUNK));
-    for x in v {
-        push_offset(&mut lo, &mut base, *x);
-    }
-    (lo, base)
-}
-
 /// The Tron form of an EVM address (`0x` and 40 hex digits) or the EVM
 /// form of a Tron address (`T…`, base58check of 0x41 and 20 bytes).
 pub fn account_twin(address: &str) -> Option<String> {
@@ -1201,7 +1184,10 @@ mod tests {
         for t in 0..200u64 {
             plain.push(plain.last().unwrap() + (t * 7) % 4);
         }
-        let (lo, base) = offsets_from(&plain, None, "lo", "base");
+        let (mut lo, mut base) = (Grow::default(), Grow::default());
+        for v in &plain {
+            push_offset(&mut lo, &mut base, *v);
+        }
         let o = Offsets::new(&lo, &base);
         assert!(o.well_formed());
         assert_eq!(o.len(), plain.len());

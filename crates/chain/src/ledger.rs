@@ -9,10 +9,11 @@
 //! ([`Ledger::from_graph`]) and extend it; [`Ledger::into_graph`] recomputes
 //! the derived columns (address index, clusters, sorted ids).
 
+use crate::addresses::AddressPairs;
 use crate::cluster;
 use crate::graph::{
-    offsets_from, push_offset, Amount, BlockRow, Column, Graph, Grow, LargeValue, Space,
-    Unresolved, FEE_UNKNOWN, FLAG_COINBASE, LARGE, NATIVE_ASSET, NONE, NONE64,
+    push_offset, Amount, BlockRow, Column, Graph, Grow, LargeValue, Space, Unresolved, FEE_UNKNOWN,
+    FLAG_COINBASE, LARGE, NATIVE_ASSET, NONE, NONE64,
 };
 use crate::parse::RawBlock;
 use bitcoin::hashes::Hash;
@@ -100,9 +101,8 @@ pub struct BuildOptions {
 #[derive(Debug, Default)]
 pub struct Ledger {
     pub(crate) g: Graph,
-    /// Transaction ids → index, and address keys → id: tables of ids whose
-    /// keys live in the graph's own columns (no copies). The txid table
-    /// holds only transactions with outputs left to spend (the UTXO set
+    /// Transaction ids → index: a table of ids whose keys live in the
+    /// graph's own column (no copies). It holds only transactions with outputs left to spend (the UTXO set
     /// bounds it, not the chain): a transaction whose last output is spent
     /// leaves it; see [`Ledger::settle`] for what that changes.
     txids: HashTable<Live>,
@@ -113,7 +113,9 @@ pub struct Ledger {
     /// The first transaction this ledger added (those before came from
     /// the graph it extends).
     first_new_tx: u32,
-    addrs: HashTable<u32>,
+    /// The addresses paid by new outputs, numbered when the ledger
+    /// becomes a graph (see [`crate::addresses`]): no table of addresses.
+    pairs: AddressPairs,
     blocks: FxHashMap<[u8; 32], u32>,
     /// Outputs not yet seen → the inputs waiting for them.
     waiting: FxHashMap<([u8; 32], u32), Vec<u64>>,
@@ -123,7 +125,7 @@ pub struct Ledger {
     /// Account model: asset names → id, and the unspent outputs of each
     /// (address, asset), oldest first.
     pub(crate) assets: FxHashMap<String, u32>,
-    pub(crate) accounts: FxHashMap<(u32, u32), Vec<u64>>,
+    pub(crate) accounts: FxHashMap<Account, Vec<u64>>,
     /// Account model: the highest block imported per chain.
     pub(crate) chain_tips: FxHashMap<String, u32>,
     /// Where the columns grow (heap memory without one).
@@ -137,6 +139,9 @@ struct Live {
     tx: u32,
     unspent: u32,
 }
+
+/// An account of the account model: an address key and an asset.
+pub(crate) type Account = (Vec<u8>, u32);
 
 /// Account-model transactions stay in the txid table: a hash already in
 /// the graph is how a repeated transfer file is recognised.
@@ -283,11 +288,6 @@ impl Ledger {
         }
         l.txids_peak = l.txids.len();
         l.first_new_tx = ids.len() as u32;
-        let g = &l.g;
-        for a in 0..g.address_count() as u32 {
-            l.addrs
-                .insert_unique(fx(g.address_key(a)), a, |x| fx(g.address_key(*x)));
-        }
         for (i, b) in l.g.blocks.as_slice().iter().enumerate() {
             l.blocks.insert(b.hash, i as u32);
             if b.height == NONE {
@@ -310,6 +310,14 @@ impl Ledger {
         self
     }
 
+    /// Records of the addresses paid are sorted in runs of about `bytes`
+    /// (128 MiB by default: the memory they take while ingesting) and
+    /// merged when the ledger becomes a graph.
+    pub fn with_address_runs(mut self, bytes: usize) -> Self {
+        self.pairs = AddressPairs::with_run_bytes(bytes);
+        self
+    }
+
     fn space(&self) -> Option<&dyn Space> {
         self.space.0.as_deref()
     }
@@ -317,7 +325,9 @@ impl Ledger {
     /// Columns that could not grow where they were meant to (a full disk,
     /// typically); a build with any is not to be saved.
     pub fn grow_errors(&self) -> Vec<String> {
-        self.g.grow_errors()
+        let mut e = self.g.grow_errors();
+        e.extend(self.pairs.grow_errors());
+        e
     }
 
     pub fn block_count(&self) -> usize {
@@ -446,21 +456,6 @@ impl Ledger {
         (self.txids.len(), self.txids_peak)
     }
 
-    pub(crate) fn address_id(&mut self, a: &[u8]) -> u32 {
-        let h = fx(a);
-        let g = &self.g;
-        if let Some(i) = self.addrs.find(h, |x| g.address_key(*x) == a) {
-            return *i;
-        }
-        let i = (self.g.addr_start.len() - 1) as u32;
-        self.g.addr_bytes.vec_mut().extend_from_slice(a);
-        let end = self.g.addr_bytes.len() as u64;
-        push_offset(self.g.addr_start.vec_mut(), self.g.addr_base.vec_mut(), end);
-        let g = &self.g;
-        self.addrs.insert_unique(h, i, |x| fx(g.address_key(*x)));
-        i
-    }
-
     fn owner_of_input(&self, input: u64) -> u32 {
         self.g.tx_ins().owner(input) as u32
     }
@@ -496,8 +491,14 @@ impl Ledger {
         tx
     }
 
-    /// Appends an output of the last transaction.
-    pub(crate) fn push_output(&mut self, value: Amount, kind: ScriptKind, addr: u32) -> u64 {
+    /// Appends an output of the last transaction, paid to the address with
+    /// key `key` if any (its id is given when the ledger becomes a graph).
+    pub(crate) fn push_output(
+        &mut self,
+        value: Amount,
+        kind: ScriptKind,
+        key: Option<&[u8]>,
+    ) -> u64 {
         let o = self.g.out_value.len() as u64;
         if value < LARGE as Amount {
             self.g.out_value.vec_mut().push(value as u32);
@@ -510,8 +511,11 @@ impl Ledger {
             });
         }
         self.g.out_kind.vec_mut().push(kind as u8);
-        self.g.out_addr.vec_mut().push(addr);
+        self.g.out_addr.vec_mut().push(NONE);
         self.g.out_spender.vec_mut().push(NONE);
+        if let Some(k) = key {
+            self.pairs.push(k, o, self.space.0.as_deref());
+        }
         o
     }
 
@@ -640,7 +644,8 @@ impl Ledger {
             }
             for o in self.g.outputs(tx) {
                 if let (Some(a), None) = (self.g.out_address(o), self.g.spender(o)) {
-                    self.accounts.entry((a, asset)).or_default().push(o);
+                    let key = self.g.address_key(a).to_vec();
+                    self.accounts.entry((key, asset)).or_default().push(o);
                 }
             }
         }
@@ -671,11 +676,11 @@ impl Ledger {
         // Outputs.
         let first_out = self.g.out_value.len() as u64;
         for (value, kind, address) in outputs {
-            let a = address
-                .as_ref()
-                .map(|a| self.address_id(a.as_ref()))
-                .unwrap_or(NONE);
-            self.push_output(*value as Amount, *kind, a);
+            self.push_output(
+                *value as Amount,
+                *kind,
+                address.as_ref().map(|a| a.as_ref()),
+            );
         }
         self.end_outputs();
         let to_spend = outputs.iter().filter(|o| spendable(o.1)).count() as u32;
@@ -889,9 +894,6 @@ impl Ledger {
         let ids = self.g.tx_txid.as_slice();
         self.txids
             .reserve((bytes / 1000) as usize, |e| fx(&ids[e.tx as usize]));
-        let g = &self.g;
-        self.addrs
-            .reserve((bytes / 150) as usize, |x| fx(g.address_key(*x)));
         let g = &mut self.g;
         g.tx_txid.vec_mut().reserve(txs);
         g.tx_flags.vec_mut().reserve(txs);
@@ -905,8 +907,6 @@ impl Ledger {
         if g.in_prev_wide.is_empty() {
             g.in_prev.vec_mut().reserve(ins);
         }
-        g.addr_start.vec_mut().reserve(outs);
-        g.addr_bytes.vec_mut().reserve(outs * 22);
     }
 
     /// Adds a decoded block (see [`decode_block`]).
@@ -958,7 +958,6 @@ impl Ledger {
         // the sorted txids and the derived columns take their room.
         drop((
             std::mem::take(&mut self.txids),
-            std::mem::take(&mut self.addrs),
             std::mem::take(&mut self.blocks),
             std::mem::take(&mut self.orphans),
             std::mem::take(&mut self.accounts),
@@ -968,6 +967,7 @@ impl Ledger {
             mut g,
             space,
             waiting,
+            pairs,
             ..
         } = self;
         g.will_scan();
@@ -997,51 +997,10 @@ impl Ledger {
             .collect();
         unresolved.sort_by_key(|u| u.input);
         g.unresolved = Column::Owned(Grow::copy_in(space, "unresolved", &unresolved));
-        sort_addresses(&mut g, space);
+        // Addresses numbered, outputs given their address, and each
+        // address's outputs listed.
+        pairs.number(&mut g, space);
         let n_addr = g.address_count();
-        // Outputs by address (counting sort keeps output order).
-        let mut start = vec![0u64; n_addr + 1];
-        for a in g.out_addr.as_slice() {
-            if *a != NONE {
-                start[*a as usize + 1] += 1;
-            }
-        }
-        for i in 0..n_addr {
-            start[i + 1] += start[i];
-        }
-        // Output ids in 4 bytes while they fit (see `Ids`).
-        let narrow = g.output_count() < NONE as u64;
-        let total = start[n_addr] as usize;
-        let (mut outs32, mut outs64) = if narrow {
-            (Grow::zeroed_in(space, "addr_outs", total), Grow::default())
-        } else {
-            (
-                Grow::default(),
-                Grow::zeroed_in(space, "addr_outs_wide", total),
-            )
-        };
-        for (o, a) in g.out_addr.as_slice().iter().enumerate() {
-            if *a != NONE {
-                // `start` is the fill cursor: each address's entry moves
-                // to where the next address starts.
-                let k = start[*a as usize] as usize;
-                if narrow {
-                    outs32[k] = o as u32;
-                } else {
-                    outs64[k] = o as u64;
-                }
-                start[*a as usize] += 1;
-            }
-        }
-        // Back to starts: each entry now holds its successor's start.
-        start.rotate_right(1);
-        start[0] = 0;
-        let (lo, base) = offsets_from(&start, space, "addr_out_start", "addr_out_base");
-        drop(start);
-        g.addr_out_start = Column::Owned(lo);
-        g.addr_out_base = Column::Owned(base);
-        g.addr_outs = Column::Owned(outs32);
-        g.addr_outs_wide = Column::Owned(outs64);
         // Clusters.
         let roots = cluster::cluster_roots(&g, opts.change_heuristic);
         let mut cstart = vec![0u32; n_addr + 1];
@@ -1102,38 +1061,6 @@ fn sorted_by_key<'a>(n: usize, key: impl Fn(usize) -> &'a [u8] + Sync) -> Vec<u3
         i = j;
     }
     out
-}
-
-/// Sorts the address dictionary by key and renumbers the outputs' address
-/// ids, so that lookups are a binary search over the dictionary itself.
-fn sort_addresses(g: &mut Graph, space: Option<&dyn Space>) {
-    let n = g.address_count();
-    let order = sorted_by_key(n, |i| g.address_key(i as u32));
-    if order.iter().enumerate().all(|(i, a)| i as u32 == *a) {
-        return;
-    }
-    let mut new_id = vec![0u32; n];
-    let mut bytes: Grow<u8> = Grow::new_in(space, "addr_bytes");
-    bytes.reserve(g.addr_bytes.len());
-    let mut lo: Grow<u32> = Grow::new_in(space, "addr_start");
-    let mut base: Grow<u64> = Grow::new_in(space, "addr_base");
-    lo.reserve(n + 1);
-    base.reserve((n + 1).div_ceil(crate::graph::OFFSET_CHUNK));
-    push_offset(&mut lo, &mut base, 0);
-    for (i, a) in order.iter().enumerate() {
-        new_id[*a as usize] = i as u32;
-        bytes.extend_from_slice(g.address_key(*a));
-        push_offset(&mut lo, &mut base, bytes.len() as u64);
-    }
-    drop(order);
-    g.addr_bytes = Column::Owned(bytes);
-    g.addr_start = Column::Owned(lo);
-    g.addr_base = Column::Owned(base);
-    for a in g.out_addr.vec_mut().iter_mut() {
-        if *a != NONE {
-            *a = new_id[*a as usize];
-        }
-    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! labels. An engine: it takes bytes, never files; the store writes and
 //! maps the graph's columns.
 
+mod addresses;
 pub mod blk;
 pub mod cluster;
 pub mod column;

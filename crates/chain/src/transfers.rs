@@ -27,7 +27,7 @@ use crate::graph::{
     address_key, derived_id, opening_id, parse_txid, transfer_id, Amount, FLAG_COINBASE, FLAG_CONT,
     FLAG_HEX0X, FLAG_OPENING, FLAG_TRANSFER,
 };
-use crate::ledger::{IngestReport, Ledger, ScriptKind};
+use crate::ledger::{Account, IngestReport, Ledger, ScriptKind};
 use rustc_hash::FxHashMap;
 
 /// One transfer, checked.
@@ -418,9 +418,9 @@ impl Ledger {
     }
 
     /// The unspent value of an account in an asset.
-    fn account_balance(&self, key: (u32, u32)) -> Amount {
+    fn account_balance(&self, key: &Account) -> Amount {
         self.accounts
-            .get(&key)
+            .get(key)
             .map(|v| {
                 v.iter()
                     .fold(0 as Amount, |t, o| t.saturating_add(self.g.value(*o)))
@@ -450,43 +450,42 @@ impl Ledger {
         if ks.is_empty() {
             return;
         }
-        // Ids of the addresses and the asset of each transfer.
-        let ids: Vec<(Option<u32>, u32, u32)> = ks
+        // Keys of the addresses and the asset of each transfer.
+        let ids: Vec<(Option<Vec<u8>>, Vec<u8>, u32)> = ks
             .iter()
             .map(|k| {
                 let t = &rows[*k];
-                let from = t.from.as_deref().map(|f| self.address_id(&address_key(f)));
-                let to = self.address_id(&address_key(&t.to));
-                (from, to, self.asset_id(&t.asset))
+                let from = t.from.as_deref().map(address_key);
+                (from, address_key(&t.to), self.asset_id(&t.asset))
             })
             .collect();
         // What each sender lacks, found by playing the transfers through.
-        let mut bal: FxHashMap<(u32, u32), Amount> = FxHashMap::default();
-        let have = |bal: &FxHashMap<(u32, u32), Amount>, key| match bal.get(&key) {
+        let mut bal: FxHashMap<Account, Amount> = FxHashMap::default();
+        let have = |bal: &FxHashMap<Account, Amount>, key: &Account| match bal.get(key) {
             Some(b) => *b,
             None => self.account_balance(key),
         };
-        let mut lacking: Vec<((u32, u32), Amount, u32)> = Vec::new();
+        let mut lacking: Vec<(Account, Amount, u32)> = Vec::new();
         for (n, ((from, to, asset), k)) in ids.iter().zip(&ks).enumerate() {
             let amount = rows[*k].amount;
             if let Some(f) = from {
-                let key = (*f, *asset);
-                let have = have(&bal, key);
+                let key = (f.clone(), *asset);
+                let have = have(&bal, &key);
                 if have < amount {
                     match lacking.iter_mut().find(|l| l.0 == key) {
                         Some(l) => l.1 += amount - have,
-                        None => lacking.push((key, amount - have, n as u32)),
+                        None => lacking.push((key.clone(), amount - have, n as u32)),
                     }
                 }
                 bal.insert(key, have.max(amount) - amount);
             }
-            let key = (*to, *asset);
-            let got = have(&bal, key).saturating_add(amount);
+            let key = (to.clone(), *asset);
+            let got = have(&bal, &key).saturating_add(amount);
             bal.insert(key, got);
         }
         for (m, ((addr, asset), amount, n)) in lacking.into_iter().enumerate() {
             self.push_tx(opening_id(hash, n, m as u32), block, FLAG_OPENING, asset);
-            let o = self.push_output(amount, ScriptKind::Account, addr);
+            let o = self.push_output(amount, ScriptKind::Account, Some(&addr));
             self.end_outputs();
             self.end_inputs();
             self.accounts.entry((addr, asset)).or_default().push(o);
@@ -507,15 +506,23 @@ impl Ledger {
             }
             let tx = self.push_tx(txid, block, flags, asset);
             let spent = from
-                .map(|f| self.accounts.remove(&(f, asset)).unwrap_or_default())
+                .as_ref()
+                .map(|f| {
+                    self.accounts
+                        .remove(&(f.clone(), asset))
+                        .unwrap_or_default()
+                })
                 .unwrap_or_default();
             let total: Amount = spent
                 .iter()
                 .fold(0, |t, o| t.saturating_add(self.g.value(*o)));
-            let out = self.push_output(t.amount, ScriptKind::Account, to);
+            let out = self.push_output(t.amount, ScriptKind::Account, Some(&to));
             let change = total.saturating_sub(t.amount);
             let change_out = match (from, change) {
-                (Some(f), c) if c > 0 => Some((f, self.push_output(c, ScriptKind::Account, f))),
+                (Some(f), c) if c > 0 => {
+                    let o = self.push_output(c, ScriptKind::Account, Some(&f));
+                    Some((f, o))
+                }
                 _ => None,
             };
             self.end_outputs();

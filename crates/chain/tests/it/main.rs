@@ -538,6 +538,64 @@ fn columns_grown_in_regions_hold_the_same_graph_and_a_full_region_loses_nothing(
     assert_eq!(tight.address_stats(HAL).received, 1_000_000_000);
 }
 
+/// Addresses are numbered by merging sorted runs of (address, output)
+/// records: runs of half a kilobyte (hundreds of them) give the same graph
+/// as one run, and a graph extended by a second import holds the same
+/// columns as one import of every block.
+#[test]
+fn addresses_numbered_from_many_runs_and_across_imports_agree() {
+    let Some(b) = data("firstblocks-0-589.blk") else {
+        return;
+    };
+    let parts = |g: &kansa_chain::Graph| -> Vec<(&'static str, Vec<u8>)> {
+        g.column_parts()
+            .into_iter()
+            .map(|(n, b, _)| (n, b.to_vec()))
+            .collect()
+    };
+    let mut l = Ledger::new();
+    ingest_all(&mut l, &b, "0-589");
+    let one = l.into_graph();
+    let mut l = Ledger::new().with_address_runs(512);
+    ingest_all(&mut l, &b, "0-589");
+    let many = l.into_graph();
+    assert_eq!(parts(&many), parts(&one));
+    // The dictionary is sorted without repeats; each paid output is listed
+    // once, in order, under its address.
+    let n = one.address_count() as u32;
+    assert!(n > 500);
+    assert!((1..n).all(|a| one.address_key(a - 1) < one.address_key(a)));
+    let mut listed = 0;
+    for a in 0..n {
+        let outs: Vec<u64> = one.address_outputs(a).collect();
+        assert!(!outs.is_empty() && outs.windows(2).all(|w| w[0] < w[1]));
+        for o in outs {
+            assert_eq!(one.out_address(o), Some(a));
+            listed += 1;
+        }
+    }
+    let paid = (0..one.output_count())
+        .filter(|o| one.out_address(*o).is_some())
+        .count();
+    assert_eq!(listed, paid);
+    assert_eq!(one.address_stats(HAL).received, 1_000_000_000);
+    // Blocks 0–299, then 300–589 onto that graph.
+    let blocks = split_blk(&b).unwrap();
+    let mut r = IngestReport::default();
+    let mut l = Ledger::new();
+    for (off, blk) in &blocks[..300] {
+        l.ingest_block(blk, &format!("@{off}"), &mut r).unwrap();
+    }
+    let first = l.into_graph();
+    assert!(first.address_count() < one.address_count());
+    let mut l = Ledger::from_graph(first).with_address_runs(512);
+    for (off, blk) in &blocks[300..] {
+        l.ingest_block(blk, &format!("@{off}"), &mut r).unwrap();
+    }
+    let extended = l.into_graph();
+    assert_eq!(parts(&extended), parts(&one));
+}
+
 /// Transactions with an output left to spend, counted on a built graph.
 fn with_unspent_outputs(g: &kansa_chain::Graph) -> usize {
     (0..g.tx_count() as u32)
