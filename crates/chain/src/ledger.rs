@@ -690,8 +690,14 @@ impl Ledger {
         for (ptxid, vout) in inputs {
             let input = self.g.input_count();
             let mut prev = NONE64;
-            match self.tx_of(ptxid) {
-                Some(ptx) => {
+            // One lookup finds the transaction and counts the spend.
+            let ids = self.g.tx_txid.as_slice();
+            match self
+                .txids
+                .find_entry(fx(ptxid), |e| &ids[e.tx as usize] == ptxid)
+            {
+                Ok(mut entry) => {
+                    let ptx = entry.get().tx;
                     let r = self.g.outputs(ptx);
                     let o = r.start + *vout as u64;
                     if o >= r.end {
@@ -711,13 +717,20 @@ impl Ledger {
                         ));
                         in_total = None;
                     } else {
+                        let kind = self.g.out_kind.as_slice()[o as usize];
+                        let live = entry.get_mut();
+                        if live.unspent != PINNED && spendable(crate::graph::kind_from_u8(kind)) {
+                            live.unspent = live.unspent.saturating_sub(1);
+                            if live.unspent == 0 {
+                                entry.remove();
+                            }
+                        }
                         prev = o;
                         self.g.out_spender.vec_mut()[o as usize] = tx;
                         in_total = in_total.map(|t| t.saturating_add(self.g.value(o)));
-                        self.spent_output_of(ptx, o);
                     }
                 }
-                None => {
+                Err(_) => {
                     // Not yet seen, or seen with every output spent (no
                     // longer in the table): settling tells which.
                     report.unresolved_inputs += 1;
