@@ -50,7 +50,9 @@ fn record(b: &[u8], at: usize) -> (&[u8], u64, usize) {
     (key, out, end)
 }
 
-fn prefix(key: &[u8]) -> u64 {
+/// A key's first 8 bytes, big-endian and zero padded: their order is the
+/// keys' order up to ties, which the whole keys then decide.
+pub(crate) fn key_prefix(key: &[u8]) -> u64 {
     let mut b = [0u8; 8];
     let m = key.len().min(8);
     b[..m].copy_from_slice(&key[..m]);
@@ -84,7 +86,7 @@ impl AddressPairs {
             .extend_from_slice(&(key.len() as u32).to_le_bytes());
         self.arena.extend_from_slice(key);
         self.arena.extend_from_slice(&out.to_le_bytes());
-        self.index.push((prefix(key), at));
+        self.index.push((key_prefix(key), at));
         self.key_bytes += key.len() as u64;
         self.records += 1;
     }

@@ -9,7 +9,7 @@
 //! ([`Ledger::from_graph`]) and extend it; [`Ledger::into_graph`] recomputes
 //! the derived columns (address index, clusters, sorted ids).
 
-use crate::addresses::AddressPairs;
+use crate::addresses::{key_prefix, AddressPairs};
 use crate::cluster;
 use crate::graph::{
     push_offset, Amount, BlockRow, Column, Graph, Grow, LargeValue, Space, Unresolved, FEE_UNKNOWN,
@@ -102,9 +102,10 @@ pub struct BuildOptions {
 pub struct Ledger {
     pub(crate) g: Graph,
     /// Transaction ids → index: a table of ids whose keys live in the
-    /// graph's own column (no copies). It holds only transactions with outputs left to spend (the UTXO set
-    /// bounds it, not the chain): a transaction whose last output is spent
-    /// leaves it; see [`Ledger::settle`] for what that changes.
+    /// graph's own column (no copies). It holds only transactions with
+    /// outputs left to spend (the UTXO set bounds it, not the chain): a
+    /// transaction whose last output is spent leaves it; see
+    /// [`Ledger::settle`] for what that changes.
     txids: HashTable<Live>,
     /// The most entries the txid table held.
     txids_peak: usize,
@@ -142,6 +143,18 @@ struct Live {
 
 /// An account of the account model: an address key and an asset.
 pub(crate) type Account = (Vec<u8>, u32);
+
+impl Live {
+    /// Output of kind `kind` (its byte) was spent: one fewer left to
+    /// spend. True when none is left (the entry goes).
+    fn spend(&mut self, kind: u8) -> bool {
+        if self.unspent == PINNED || !spendable(crate::graph::kind_from_u8(kind)) {
+            return false;
+        }
+        self.unspent = self.unspent.saturating_sub(1);
+        self.unspent == 0
+    }
+}
 
 /// Account-model transactions stay in the txid table: a hash already in
 /// the graph is how a repeated transfer file is recognised.
@@ -434,19 +447,11 @@ impl Ledger {
     /// Output `o` of transaction `tx` was just spent: one fewer for the
     /// txid table, which lets the transaction go with its last one.
     fn spent_output_of(&mut self, tx: u32, o: u64) {
-        let kind = crate::graph::kind_from_u8(self.g.out_kind.as_slice()[o as usize]);
-        if !spendable(kind) {
-            return;
-        }
-        let ids = self.g.tx_txid.as_slice();
-        let id = &ids[tx as usize];
+        let kind = self.g.out_kind.as_slice()[o as usize];
+        let id = &self.g.tx_txid.as_slice()[tx as usize];
         if let Ok(mut e) = self.txids.find_entry(fx(id), |e| e.tx == tx) {
-            let live = e.get_mut();
-            if live.unspent != PINNED {
-                live.unspent = live.unspent.saturating_sub(1);
-                if live.unspent == 0 {
-                    e.remove();
-                }
+            if e.get_mut().spend(kind) {
+                e.remove();
             }
         }
     }
@@ -717,13 +722,11 @@ impl Ledger {
                         ));
                         in_total = None;
                     } else {
-                        let kind = self.g.out_kind.as_slice()[o as usize];
-                        let live = entry.get_mut();
-                        if live.unspent != PINNED && spendable(crate::graph::kind_from_u8(kind)) {
-                            live.unspent = live.unspent.saturating_sub(1);
-                            if live.unspent == 0 {
-                                entry.remove();
-                            }
+                        if entry
+                            .get_mut()
+                            .spend(self.g.out_kind.as_slice()[o as usize])
+                        {
+                            entry.remove();
                         }
                         prev = o;
                         self.g.out_spender.vec_mut()[o as usize] = tx;
@@ -1049,16 +1052,9 @@ impl Ledger {
 /// sorted on the whole key.
 fn sorted_by_key<'a>(n: usize, key: impl Fn(usize) -> &'a [u8] + Sync) -> Vec<u32> {
     use rayon::prelude::*;
-    let prefix = |i: usize| {
-        let k = key(i);
-        let mut b = [0u8; 8];
-        let m = k.len().min(8);
-        b[..m].copy_from_slice(&k[..m]);
-        u64::from_be_bytes(b)
-    };
     let mut v: Vec<(u64, u32)> = (0..n)
         .into_par_iter()
-        .map(|i| (prefix(i), i as u32))
+        .map(|i| (key_prefix(key(i)), i as u32))
         .collect();
     v.par_sort_unstable();
     let mut out: Vec<u32> = v.iter().map(|x| x.1).collect();

@@ -500,6 +500,14 @@ fn a_synthetic_chain_ingests_cleanly_and_is_deterministic() {
 
 mod transfers;
 
+/// Every column of a graph, by name, as bytes.
+fn parts(g: &kansa_chain::Graph) -> Vec<(&'static str, Vec<u8>)> {
+    g.column_parts()
+        .into_iter()
+        .map(|(n, b, _)| (n, b.to_vec()))
+        .collect()
+}
+
 /// Columns grown in regions (the store's are mapped files) hold the same
 /// graph as columns on the heap; a region that cannot grow moves its
 /// column to the heap with nothing lost, and the build says so.
@@ -512,12 +520,6 @@ fn columns_grown_in_regions_hold_the_same_graph_and_a_full_region_loses_nothing(
         let mut l = l;
         ingest_all(&mut l, &b, "0-589");
         l.into_graph()
-    };
-    let parts = |g: &kansa_chain::Graph| -> Vec<(&'static str, Vec<u8>)> {
-        g.column_parts()
-            .into_iter()
-            .map(|(n, b, _)| (n, b.to_vec()))
-            .collect()
     };
     let heap = build(Ledger::new());
     let roomy = build(
@@ -546,12 +548,6 @@ fn columns_grown_in_regions_hold_the_same_graph_and_a_full_region_loses_nothing(
 fn addresses_numbered_from_many_runs_and_across_imports_agree() {
     let Some(b) = data("firstblocks-0-589.blk") else {
         return;
-    };
-    let parts = |g: &kansa_chain::Graph| -> Vec<(&'static str, Vec<u8>)> {
-        g.column_parts()
-            .into_iter()
-            .map(|(n, b, _)| (n, b.to_vec()))
-            .collect()
     };
     let mut l = Ledger::new();
     ingest_all(&mut l, &b, "0-589");
